@@ -1,0 +1,43 @@
+"""unitune: one search space and one API over Optuna, Hyperopt and scikit-optimize.
+
+Example:
+    >>> import unitune as ut
+    >>> space = ut.Space({"x": ut.Float(-5.0, 5.0), "n": ut.Int(1, 3)})
+    >>> space.names
+    ('x', 'n')
+"""
+
+from __future__ import annotations
+
+from unitune.exceptions import (
+    BackendError,
+    BackendNotInstalledError,
+    ConfigError,
+    ObjectiveError,
+    SpaceError,
+    SpaceTypeError,
+    StudyError,
+    UnituneError,
+    UnituneWarning,
+)
+from unitune.space import Categorical, Conditional, Float, Int, Space
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BackendError",
+    "BackendNotInstalledError",
+    "Categorical",
+    "Conditional",
+    "ConfigError",
+    "Float",
+    "Int",
+    "ObjectiveError",
+    "Space",
+    "SpaceError",
+    "SpaceTypeError",
+    "StudyError",
+    "UnituneError",
+    "UnituneWarning",
+    "__version__",
+]

@@ -1,0 +1,327 @@
+"""The leaves of a search space: ``Float``, ``Int``, ``Categorical``, ``Conditional``.
+
+Elements only hold what the user wrote. The rules are checked by
+:class:`unitune.Space`, which knows each element's path and so can name it in
+the error; ``Space`` is built by every function that takes a space.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable, Mapping
+from dataclasses import KW_ONLY, dataclass
+from typing import Any
+
+from unitune.exceptions import SpaceError, SpaceTypeError
+
+__all__ = ["Categorical", "Conditional", "Element", "Float", "Int"]
+
+PRIMITIVES = (type(None), bool, int, float, str)
+
+
+def _fail(path: str, rule: str, received: str, fix: str, *, kind: type[SpaceError] = SpaceError) -> SpaceError:
+    return kind(f"parameter {path!r}: {rule}; received {received}. Fix: {fix}.")
+
+
+def _check_number(path: str, what: str, value: object, element: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise _fail(
+            path,
+            f"{element} {what} must be a number",
+            f"{value!r} ({type(value).__name__})",
+            f"pass an int or a float as {what}",
+            kind=SpaceTypeError,
+        )
+    if not math.isfinite(float(value)):
+        raise _fail(path, f"{element} {what} must be finite", repr(value), f"give a finite {what}")
+
+
+def _check_flags(path: str, element: str, log: object, step: object) -> None:
+    if not isinstance(log, bool):
+        raise _fail(
+            path, f"{element} log must be True or False", repr(log), "pass log=True or log=False", kind=SpaceTypeError
+        )
+    if step is None:
+        return
+    _check_number(path, "step", step, element)
+    if float(step) <= 0:  # type: ignore[arg-type]
+        raise _fail(path, f"{element} step must be > 0", f"step={step!r}", "use a positive step")
+
+
+def _check_bounds(path: str, element: str, low: float, high: float, log: bool) -> None:
+    if float(low) > float(high):
+        raise _fail(
+            path,
+            f"{element} needs low <= high",
+            f"low={low!r}, high={high!r}",
+            f"swap them: {element}({high!r}, {low!r})",
+        )
+    if log and float(low) <= 0:
+        raise _fail(
+            path, f"{element} with log=True needs low > 0", f"low={low!r}", "use a positive low bound or log=False"
+        )
+
+
+@dataclass(frozen=True, repr=False)
+class Float:
+    """A real number in ``[low, high]`` (both bounds inclusive).
+
+    Args:
+        low: Lower bound.
+        high: Upper bound.
+        log: Sample uniformly in ``log`` space (needs ``low > 0``).
+        step: Restrict to the grid ``low + k * step``; must divide ``high - low``.
+
+    Example:
+        >>> Float(1e-5, 1e-1, log=True)
+        Float(1e-05, 0.1, log=True)
+    """
+
+    low: float
+    high: float
+    _: KW_ONLY
+    log: bool = False
+    step: float | None = None
+
+    def __repr__(self) -> str:
+        extra = (", log=True" if self.log is True else "") + (f", step={self.step!r}" if self.step is not None else "")
+        return f"Float({self.low!r}, {self.high!r}{extra})"
+
+    def _check(self, path: str) -> None:
+        for what in ("low", "high"):
+            _check_number(path, what, getattr(self, what), "Float")
+        _check_flags(path, "Float", self.log, self.step)
+        low, high = float(self.low), float(self.high)
+        _check_bounds(path, "Float", self.low, self.high, self.log)
+        if self.step is not None:
+            if self.log:
+                raise _fail(path, "Float cannot have both step and log=True", repr(self), "drop step or set log=False")
+            n = (high - low) / float(self.step)
+            if abs(n - round(n)) > 1e-9 * max(1.0, abs(n)):
+                good = low + math.floor(n) * float(self.step)
+                raise _fail(
+                    path, "Float step must divide high - low (bounds are inclusive)", repr(self), f"use high={good!r}"
+                )
+
+    @property
+    def n_steps(self) -> int:
+        """Number of grid steps between ``low`` and ``high`` (needs ``step``)."""
+        assert self.step is not None
+        return round((float(self.high) - float(self.low)) / float(self.step))
+
+    def grid_value(self, k: int) -> float:
+        """The ``k``-th grid point ``low + k * step``, clipped to the bounds."""
+        assert self.step is not None
+        return float(min(max(float(self.low) + k * float(self.step), float(self.low)), float(self.high)))
+
+
+@dataclass(frozen=True, repr=False)
+class Int:
+    """An integer in ``[low, high]`` (both bounds inclusive).
+
+    With ``log=True`` each integer ``k`` has the probability that a log-uniform
+    draw on ``[low - 0.5, high + 0.5]`` rounds to ``k``.
+
+    Args:
+        low: Lower bound (an int).
+        high: Upper bound (an int).
+        log: Log-uniform (needs ``low >= 1`` and ``step == 1``).
+        step: Restrict to ``low + k * step``; must divide ``high - low``.
+
+    Example:
+        >>> Int(32, 256, step=32)
+        Int(32, 256, step=32)
+    """
+
+    low: int
+    high: int
+    _: KW_ONLY
+    log: bool = False
+    step: int = 1
+
+    def __repr__(self) -> str:
+        extra = (", log=True" if self.log is True else "") + (f", step={self.step!r}" if self.step != 1 else "")
+        return f"Int({self.low!r}, {self.high!r}{extra})"
+
+    def _check(self, path: str) -> None:
+        for what in ("low", "high", "step"):
+            value = getattr(self, what)
+            _check_number(path, what, value, "Int")
+            if not isinstance(value, numbers.Integral):
+                raise _fail(
+                    path,
+                    f"Int {what} must be an integer",
+                    f"{what}={value!r}",
+                    "use whole numbers, or Float(...) for a real range",
+                    kind=SpaceTypeError,
+                )
+        _check_flags(path, "Int", self.log, self.step)
+        _check_bounds(path, "Int", self.low, self.high, self.log)
+        if self.log and self.step != 1:
+            raise _fail(path, "Int cannot have both step and log=True", repr(self), "drop step or set log=False")
+        if (int(self.high) - int(self.low)) % int(self.step):
+            good = int(self.low) + (int(self.high) - int(self.low)) // int(self.step) * int(self.step)
+            raise _fail(path, "Int step must divide high - low (bounds are inclusive)", repr(self), f"use high={good}")
+
+    @property
+    def n_steps(self) -> int:
+        """Number of steps between ``low`` and ``high``."""
+        return (int(self.high) - int(self.low)) // int(self.step)
+
+    def grid_value(self, k: int) -> int:
+        """The ``k``-th grid point ``low + k * step``."""
+        return int(self.low) + int(k) * int(self.step)
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class Categorical:
+    """One of ``choices``, each equally likely; any Python objects.
+
+    The objective receives the very object from ``choices`` (not a copy, not
+    a string), so estimators, ``None``, tuples and dicts all work.
+
+    Example:
+        >>> Categorical(["relu", "tanh", None])
+        Categorical(['relu', 'tanh', None])
+    """
+
+    choices: tuple[Any, ...]
+
+    def __init__(self, choices: Iterable[Any]) -> None:
+        if isinstance(choices, (str, bytes, Mapping)) or not isinstance(choices, Iterable):
+            object.__setattr__(self, "choices", choices)
+        else:
+            object.__setattr__(self, "choices", tuple(choices))
+
+    def __repr__(self) -> str:
+        return (
+            f"Categorical({list(self.choices)!r})"
+            if isinstance(self.choices, tuple)
+            else f"Categorical({self.choices!r})"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if (
+            not isinstance(other, Categorical)
+            or not isinstance(other.choices, tuple)
+            or not isinstance(self.choices, tuple)
+        ):
+            return NotImplemented if not isinstance(other, Categorical) else self.choices is other.choices
+        return len(self.choices) == len(other.choices) and all(
+            a is b or (type(a) is type(b) and _safe_eq(a, b)) for a, b in zip(self.choices, other.choices, strict=True)
+        )
+
+    def __hash__(self) -> int:
+        return hash(("Categorical", len(self.choices) if isinstance(self.choices, tuple) else 0))
+
+    def _check(self, path: str) -> None:
+        if not isinstance(self.choices, tuple):
+            raise _fail(
+                path,
+                "Categorical choices must be a list or tuple",
+                f"{self.choices!r} ({type(self.choices).__name__})",
+                "wrap them in a list, e.g. Categorical(['a', 'b'])",
+                kind=SpaceTypeError,
+            )
+        if not self.choices:
+            raise _fail(path, "Categorical needs at least one choice", "[]", "list the choices, or use a constant")
+        seen: set[tuple[type, Any]] = set()
+        for choice in self.choices:
+            if isinstance(choice, PRIMITIVES):
+                if (type(choice), choice) in seen and not (isinstance(choice, float) and math.isnan(choice)):
+                    raise _fail(
+                        path,
+                        "Categorical choices must be distinct",
+                        repr(list(self.choices)),
+                        f"remove the repeated {choice!r}",
+                    )
+                seen.add((type(choice), choice))
+
+    def index(self, value: Any) -> int:
+        """Position of ``value`` in ``choices``: the very object first, then an equal one.
+
+        Raises:
+            ValueError: if ``value`` is not among the choices.
+        """
+        for i, choice in enumerate(self.choices):
+            if choice is value:
+                return i
+        for i, choice in enumerate(self.choices):
+            if type(choice) is type(value) and _safe_eq(choice, value):
+                return i
+        raise ValueError(f"{value!r} is not one of {list(self.choices)!r}")
+
+
+def _safe_eq(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b)
+    except Exception:  # arrays and other objects whose == is not a bool
+        return False
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class Conditional:
+    """A choice between labelled sub-spaces.
+
+    The key that holds the ``Conditional`` receives the chosen label, and the
+    chosen branch's entries are merged into the same dict. Branches may nest
+    and may reuse names; a branch entry may not collide with a sibling.
+
+    Example:
+        >>> Conditional({"adam": {"beta1": Float(0.8, 0.999)}, "sgd": {}})
+        Conditional({'adam': {'beta1': Float(0.8, 0.999)}, 'sgd': {}})
+    """
+
+    branches: Mapping[str, Mapping[str, Any]]
+
+    def __init__(self, branches: Mapping[str, Mapping[str, Any]]) -> None:
+        object.__setattr__(self, "branches", dict(branches) if isinstance(branches, Mapping) else branches)
+
+    def __repr__(self) -> str:
+        return f"Conditional({self.branches!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Conditional):
+            return NotImplemented
+        return bool(self.branches == other.branches)
+
+    def __hash__(self) -> int:
+        return hash(("Conditional", tuple(self.branches) if isinstance(self.branches, Mapping) else 0))
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """The branch labels, in order."""
+        return tuple(self.branches)
+
+    def _check(self, path: str) -> None:
+        if not isinstance(self.branches, Mapping):
+            raise _fail(
+                path,
+                "Conditional takes a dict of {label: sub-space}",
+                f"{self.branches!r} ({type(self.branches).__name__})",
+                "write Conditional({'a': {...}, 'b': {...}})",
+                kind=SpaceTypeError,
+            )
+        if not self.branches:
+            raise _fail(path, "Conditional needs at least one branch", "{}", "add branches: Conditional({'a': {...}})")
+        for label, branch in self.branches.items():
+            if not isinstance(label, str) or not label:
+                raise _fail(
+                    path,
+                    "Conditional branch labels must be non-empty strings",
+                    repr(label),
+                    "use string labels such as 'adam'",
+                    kind=SpaceTypeError,
+                )
+            if not isinstance(branch, Mapping):
+                raise _fail(
+                    path,
+                    f"Conditional branch {label!r} must be a dict of parameters",
+                    f"{branch!r} ({type(branch).__name__})",
+                    "use {} for a branch without parameters",
+                    kind=SpaceTypeError,
+                )
+
+
+Element = Float | Int | Categorical

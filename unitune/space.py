@@ -1,0 +1,577 @@
+"""The neutral search-space language.
+
+A space is a plain dict: elements (:class:`Float`, :class:`Int`,
+:class:`Categorical`, :class:`Conditional`) are sampled, plain dicts nest,
+anything else is a constant. :class:`Space` checks the rules, names every
+parameter by its flat dotted path and converts between the nested
+configuration an objective receives and the flat, raw form backends use.
+
+Example:
+    >>> space = Space({
+    ...     "lr": Float(1e-5, 1e-1, log=True),
+    ...     "optimizer": {"kind": Conditional({"adam": {"beta1": Float(0.8, 0.999)}, "sgd": {}})},
+    ...     "epochs": 10,
+    ... })
+    >>> space.names
+    ('lr', 'optimizer.kind', 'optimizer.beta1')
+    >>> space.is_active("optimizer.beta1", {"lr": 0.01, "optimizer": {"kind": "sgd"}, "epochs": 10})
+    False
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeAlias
+
+import numpy as np
+
+from unitune._elements import Categorical, Conditional, Float, Int, _fail
+from unitune.exceptions import ConfigError, SpaceTypeError
+
+__all__ = ["Categorical", "Conditional", "Float", "Int", "Param", "Space", "SpaceLike"]
+
+ParamElement = Float | Int | Categorical | Conditional
+_ELEMENTS = (Float, Int, Categorical, Conditional)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """``param`` (a Conditional's key) must hold ``label`` (at position ``index``)."""
+
+    key: str
+    name: str
+    label: str
+    index: int
+
+
+@dataclass(frozen=True)
+class Param:
+    """One sampled parameter of a space.
+
+    Attributes:
+        name: Flat dotted path, e.g. ``"optimizer.beta1"`` (DataFrame columns).
+        key: Unique name given to backends and the record; equal to ``name``
+            unless two branches reuse a name, then ``"name[kind=label]"``.
+        element: The element (a Conditional's raw value is its label's index).
+        conditions: The (conditional, label) pairs that must hold for it to be active.
+    """
+
+    name: str
+    key: str
+    element: ParamElement
+    conditions: tuple[Condition, ...]
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        """The nested path of the parameter in a configuration."""
+        return tuple(self.name.split("."))
+
+
+@dataclass(frozen=True)
+class _Entry:
+    kind: str  # "param", "const" or "dict"
+    name: str
+    conditions: tuple[Condition, ...]
+    param: Param | None = None
+    value: Any = None
+
+
+def _branch_names(branch: Mapping[str, Any]) -> set[str]:
+    names = {k for k in branch if isinstance(k, str)}
+    for value in branch.values():
+        if isinstance(value, Conditional) and isinstance(value.branches, Mapping):
+            for sub in value.branches.values():
+                if isinstance(sub, Mapping):
+                    names |= _branch_names(sub)
+    return names
+
+
+class Space:
+    """A validated search space.
+
+    Args:
+        mapping: A dict of name -> element, nested dict or constant (or a Space).
+
+    Raises:
+        SpaceError: if any rule is broken; the message names the parameter's path,
+            the rule, what was received and how to fix it.
+
+    Example:
+        >>> Space({"x": Float(0, 1, step=0.5), "n": Int(1, 3)}).grid_size()
+        9
+        >>> Space({"x": Float(1, 0)})
+        Traceback (most recent call last):
+        ...
+        unitune.exceptions.SpaceError: parameter 'x': Float needs low <= high; received low=1, high=0. Fix: swap them: ...
+    """
+
+    __slots__ = ("_by_key", "_entries", "_mapping", "params")
+
+    def __init__(self, mapping: SpaceLike) -> None:
+        if isinstance(mapping, Space):
+            mapping = mapping._mapping
+        if not isinstance(mapping, Mapping):
+            raise SpaceTypeError(
+                f"a search space must be a dict of name -> element; received {type(mapping).__name__}. "
+                "Fix: write e.g. {'lr': Float(1e-4, 1e-1, log=True)}."
+            )
+        self._mapping: Mapping[str, Any] = mapping
+        self._entries: list[_Entry] = []
+        self._compile(mapping, (), (), frozenset())
+        counts: dict[str, int] = {}
+        for e in self._entries:
+            if e.param is not None:
+                counts[e.name] = counts.get(e.name, 0) + 1
+        if any(n > 1 for n in counts.values()):  # compile again, with unique keys
+            self._entries = []
+            self._compile(mapping, (), (), frozenset(), counts)
+        self.params: tuple[Param, ...] = tuple(e.param for e in self._entries if e.param is not None)
+        self._by_key = {p.key: p for p in self.params}
+
+    def _compile(
+        self,
+        mapping: Mapping[str, Any],
+        prefix: tuple[str, ...],
+        conds: tuple[Condition, ...],
+        taken: frozenset[str],
+        counts: Mapping[str, int] | None = None,
+    ) -> None:
+        where = ".".join(prefix) or "<root>"
+        for key in mapping:
+            if not isinstance(key, str):
+                raise _fail(
+                    f"{where}", "names must be strings", repr(key), f"use str({key!r}) as the name", kind=SpaceTypeError
+                )
+            if not key or "." in key:
+                fix = f"nest dicts instead, e.g. {{{key.split('.')[0]!r}: {{...}}}}" if key else "give it a name"
+                raise _fail(".".join((*prefix, key)), "names must be non-empty and contain no '.'", repr(key), fix)
+        own = set(mapping)
+        cond_names = {
+            k: set().union(*(_branch_names(b) for b in v.branches.values() if isinstance(b, Mapping)))
+            for k, v in mapping.items()
+            if isinstance(v, Conditional) and isinstance(v.branches, Mapping) and v.branches
+        }
+        for key, value in mapping.items():
+            name = ".".join((*prefix, key))
+            if isinstance(value, _ELEMENTS):
+                value._check(name)
+                key_ = name
+                if counts and counts[name] > 1:
+                    key_ = f"{name}[{_tags(conds)}]"
+                param = Param(name, key_, value, conds)
+                self._entries.append(_Entry("param", name, conds, param))
+                if isinstance(value, Conditional):
+                    others = set().union(*(n for k, n in cond_names.items() if k != key))
+                    outside = own | taken | others
+                    for index, (label, branch) in enumerate(value.branches.items()):
+                        clash = sorted(_branch_names(branch) & outside)
+                        if clash:
+                            sibling = ".".join((*prefix, clash[0]))
+                            raise _fail(
+                                name,
+                                f"branch {label!r} defines {clash[0]!r}, which collides with sibling {sibling!r}",
+                                repr(value),
+                                "rename one of them (two branches may reuse a name, a branch and a sibling may not)",
+                            )
+                        cond = Condition(key_, name, label, index)
+                        self._compile(branch, prefix, (*conds, cond), frozenset(outside), counts)
+            elif isinstance(value, Space):
+                self._entries.append(_Entry("dict", name, conds))
+                self._compile(value._mapping, (*prefix, key), conds, frozenset(), counts)
+            elif isinstance(value, Mapping):
+                self._entries.append(_Entry("dict", name, conds))
+                self._compile(value, (*prefix, key), conds, frozenset(), counts)
+            else:
+                if isinstance(value, (list, tuple)) and any(isinstance(v, (*_ELEMENTS, Space)) for v in value):
+                    raise _fail(
+                        name,
+                        "elements inside lists are not sampled",
+                        repr(value),
+                        "use a dict of named parameters, e.g. {'a': Float(...), 'b': Float(...)}",
+                        kind=SpaceTypeError,
+                    )
+                self._entries.append(_Entry("const", name, conds, value=value))
+
+    # -- introspection -----------------------------------------------------------------
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Flat dotted names of the sampled parameters, in order (reused names once)."""
+        return tuple(dict.fromkeys(p.name for p in self.params))
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """Unique keys of the sampled parameters, in order (see :class:`Param`)."""
+        return tuple(self._by_key)
+
+    @property
+    def mapping(self) -> Mapping[str, Any]:
+        """The dict this space was built from."""
+        return self._mapping
+
+    @property
+    def is_conditional(self) -> bool:
+        """Whether the space holds a :class:`Conditional`."""
+        return any(isinstance(p.element, Conditional) for p in self.params)
+
+    def param(self, key: str) -> Param:
+        """The parameter with this unique key."""
+        return self._by_key[key]
+
+    def __repr__(self) -> str:
+        return f"Space({dict(self._mapping)!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Space):
+            return NotImplemented
+        return self._entries == other._entries
+
+    def __hash__(self) -> int:
+        return hash(self.keys)
+
+    def __len__(self) -> int:
+        return len(self.params)
+
+    # -- raw assignments (what backends produce) ---------------------------------------------
+    @staticmethod
+    def _raw_active(conditions: tuple[Condition, ...], raw: Mapping[str, Any]) -> bool:
+        return all(raw.get(c.key) == c.index for c in conditions)
+
+    def active_keys(self, raw: Mapping[str, Any]) -> list[str]:
+        """Keys of the parameters that are active for a raw assignment."""
+        return [p.key for p in self.params if self._raw_active(p.conditions, raw)]
+
+    def decode(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        """Build the nested configuration for a raw assignment ``{key: value}``.
+
+        Raw values are numbers: floats and ints as such, categorical choices and
+        conditional labels as their index. Values come back as Python ``int``,
+        ``float`` or the original choice object, snapped to the grid and bounds.
+
+        Example:
+            >>> Space({"n": Int(1, 3), "act": Categorical(["relu", None])}).decode({"n": 2.0, "act": 1})
+            {'n': 2, 'act': None}
+        """
+        config: dict[str, Any] = {}
+        for entry in self._entries:
+            if entry.conditions and not self._raw_active(entry.conditions, raw):
+                continue
+            if entry.param is not None:
+                value = to_value(entry.param.element, raw[entry.param.key])
+            elif entry.kind == "dict":
+                value = {}
+            else:
+                value = entry.value
+            _put(config, entry.name, value)
+        return config
+
+    def encode(self, config: Mapping[str, Any]) -> dict[str, Any]:
+        """The raw assignment ``{key: value}`` of a nested configuration (inverse of :meth:`decode`).
+
+        Raises:
+            ConfigError: if the configuration does not fit the space.
+        """
+        self.validate(config)
+        raw: dict[str, Any] = {}
+        for p in self.params:
+            if not self._raw_active(p.conditions, raw):
+                continue
+            value = _get(config, p.name)
+            element = p.element
+            if isinstance(element, Categorical):
+                raw[p.key] = element.index(value)
+            elif isinstance(element, Conditional):
+                raw[p.key] = element.labels.index(value)
+            elif isinstance(element, Int):
+                raw[p.key] = int(value)
+            else:
+                raw[p.key] = float(value)
+        return raw
+
+    # -- configurations (what objectives receive) ----------------------------------------------
+    def _active_entries(self, config: Mapping[str, Any]) -> list[_Entry]:
+        labels: dict[str, Any] = {}
+        active = []
+        for entry in self._entries:
+            if all(labels.get(c.key, _MISSING) == c.label for c in entry.conditions):
+                active.append(entry)
+                if entry.param is not None and isinstance(entry.param.element, Conditional):
+                    labels[entry.param.key] = _get(config, entry.name, _MISSING)
+        return active
+
+    def active(self, config: Mapping[str, Any]) -> set[str]:
+        """Flat names of the parameters that are active in ``config``."""
+        return {e.name for e in self._active_entries(config) if e.param is not None}
+
+    def is_active(self, name: str, config: Mapping[str, Any]) -> bool:
+        """Whether the parameter ``name`` (flat dotted) is active in ``config``.
+
+        Raises:
+            KeyError: if no parameter has that name.
+        """
+        if name not in self.names:
+            raise KeyError(f"no parameter named {name!r}; the space has {list(self.names)}")
+        return name in self.active(config)
+
+    def flatten(self, config: Mapping[str, Any]) -> dict[str, Any]:
+        """``{flat dotted name: value}`` for every active parameter and constant of ``config``.
+
+        Example:
+            >>> Space({"a": {"b": Int(0, 3)}, "c": 1}).flatten({"a": {"b": 2}, "c": 1})
+            {'a.b': 2, 'c': 1}
+        """
+        return {e.name: _get(config, e.name, None) for e in self._active_entries(config) if e.kind != "dict"}
+
+    def unflatten(self, flat: Mapping[str, Any]) -> dict[str, Any]:
+        """The nested configuration of a flat ``{dotted name: value}`` dict (inverse of :meth:`flatten`)."""
+        config: dict[str, Any] = {}
+        labels: dict[str, Any] = {}
+        for entry in self._entries:
+            if not all(labels.get(c.key, _MISSING) == c.label for c in entry.conditions):
+                continue
+            if entry.kind == "dict":
+                _put(config, entry.name, {})
+            elif entry.name in flat:
+                _put(config, entry.name, flat[entry.name])
+                if entry.param is not None and isinstance(entry.param.element, Conditional):
+                    labels[entry.param.key] = flat[entry.name]
+        return config
+
+    def validate(self, config: Mapping[str, Any]) -> None:
+        """Check that ``config`` is a configuration of this space.
+
+        Raises:
+            ConfigError: listing every problem, each with the parameter's path.
+
+        Example:
+            >>> Space({"n": Int(1, 3)}).validate({"n": 7})
+            Traceback (most recent call last):
+            ...
+            unitune.exceptions.ConfigError: configuration does not fit the space:
+              - 'n': 7 is outside Int(1, 3)
+        """
+        problems: list[str] = []
+        if not isinstance(config, Mapping):
+            raise ConfigError(f"a configuration must be a dict; received {type(config).__name__}")
+        expected = set()
+        for entry in self._active_entries(config):
+            expected.add(entry.name)
+            value = _get(config, entry.name, _MISSING)
+            if value is _MISSING:
+                problems.append(f"{entry.name!r}: missing")
+            elif entry.kind == "dict":
+                if not isinstance(value, Mapping):
+                    problems.append(f"{entry.name!r}: expected a dict, got {value!r}")
+            elif entry.param is not None:
+                problem = _value_problem(entry.param.element, value)
+                if problem:
+                    problems.append(f"{entry.name!r}: {problem}")
+            elif not (value is entry.value or _equal(value, entry.value)):
+                problems.append(f"{entry.name!r}: the constant is {entry.value!r}, got {value!r}")
+        for name in _flat_names(config):
+            if name not in expected and not any(name.startswith(e + ".") for e in expected if _is_const(self, e)):
+                problems.append(f"{name!r}: not an active parameter of the space")
+        if problems:
+            raise ConfigError("configuration does not fit the space:\n  - " + "\n  - ".join(problems))
+
+    # -- reference sampling and grids -----------------------------------------------------------
+    def sample(self, rng: np.random.Generator | int | None = None) -> dict[str, Any]:
+        """Draw one configuration with NumPy: the reference distribution of every element.
+
+        Example:
+            >>> Space({"n": Int(1, 3)}).sample(0)["n"] in (1, 2, 3)
+            True
+        """
+        gen = np.random.default_rng(rng)
+        raw: dict[str, Any] = {}
+        for p in self.params:
+            if self._raw_active(p.conditions, raw):
+                raw[p.key] = _draw(p.element, gen)
+        return self.decode(raw)
+
+    def _finite_values(self, p: Param) -> list[Any]:
+        e = p.element
+        if isinstance(e, Categorical):
+            return list(range(len(e.choices)))
+        if isinstance(e, Conditional):
+            return list(range(len(e.labels)))
+        if isinstance(e, Int):
+            return [e.grid_value(k) for k in range(e.n_steps + 1)]
+        if e.step is not None:
+            return [e.grid_value(k) for k in range(e.n_steps + 1)]
+        if float(e.low) == float(e.high):
+            return [float(e.low)]
+        raise _fail(
+            p.name, "grid() needs a finite space", repr(e), "give Float a step, or list the values with Categorical"
+        )
+
+    def grid(self) -> Iterator[dict[str, Any]]:
+        """Every configuration of a finite space, in order (the last parameter varies fastest).
+
+        Raises:
+            SpaceError: if a parameter has infinitely many values (a Float without step).
+
+        Example:
+            >>> list(Space({"a": Int(0, 1), "b": Categorical(["x", "y"])}).grid())
+            [{'a': 0, 'b': 'x'}, {'a': 0, 'b': 'y'}, {'a': 1, 'b': 'x'}, {'a': 1, 'b': 'y'}]
+        """
+        values = {p.key: self._finite_values(p) for p in self.params}
+        return self._grid(0, {}, values)
+
+    def grid_size(self) -> int:
+        """Number of configurations :meth:`grid` yields, counted without enumerating them."""
+        values = {p.key: self._finite_values(p) for p in self.params}
+
+        def count(i: int, raw: dict[str, Any]) -> int:
+            while i < len(self.params) and not self._raw_active(self.params[i].conditions, raw):
+                i += 1
+            if i == len(self.params):
+                return 1
+            p = self.params[i]
+            if not isinstance(p.element, Conditional):
+                return len(values[p.key]) * count(i + 1, raw)
+            return sum(count(i + 1, {**raw, p.key: v}) for v in values[p.key])
+
+        return count(0, {})
+
+    def _grid(self, i: int, raw: dict[str, Any], values: Mapping[str, list[Any]]) -> Iterator[dict[str, Any]]:
+        while i < len(self.params) and not self._raw_active(self.params[i].conditions, raw):
+            i += 1
+        if i == len(self.params):
+            yield self.decode(raw)
+            return
+        p = self.params[i]
+        for v in values[p.key]:
+            yield from self._grid(i + 1, {**raw, p.key: v}, values)
+
+    # -- serialization ------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """A plain dict (JSON/YAML-ready) describing the space; see :meth:`from_dict`.
+
+        Example:
+            >>> Space({"lr": Float(1e-4, 1e-1, log=True), "epochs": 10}).to_dict()
+            {'lr': {'type': 'float', 'low': 0.0001, 'high': 0.1, 'log': True},
+             'epochs': {'type': 'constant', 'value': 10}}
+        """
+        from unitune._serialize import space_to_dict
+
+        return space_to_dict(self._mapping)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Space:
+        """Build a space from :meth:`to_dict`'s format (as loaded from JSON or YAML).
+
+        Example:
+            >>> Space.from_dict({"n": {"type": "int", "low": 1, "high": 3}}).params[0].element
+            Int(1, 3)
+        """
+        from unitune._serialize import space_from_dict
+
+        return cls(space_from_dict(data))
+
+
+SpaceLike: TypeAlias = Space | Mapping[str, Any]
+
+_MISSING: Any = object()
+
+
+def as_space(space: SpaceLike) -> Space:
+    """``space`` as a :class:`Space` (built and validated if it is a dict)."""
+    return space if isinstance(space, Space) else Space(space)
+
+
+def _tags(conds: tuple[Condition, ...]) -> str:
+    return ",".join(f"{c.name.rsplit('.', 1)[-1]}={c.label}" for c in conds)
+
+
+def _put(config: dict[str, Any], name: str, value: Any) -> None:
+    *parents, leaf = name.split(".")
+    node = config
+    for part in parents:
+        node = node.setdefault(part, {})
+    node[leaf] = value
+
+
+def _get(config: Mapping[str, Any], name: str, default: Any = _MISSING) -> Any:
+    node: Any = config
+    for part in name.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            if default is _MISSING:
+                raise ConfigError(f"{name!r}: missing from the configuration")
+            return default
+        node = node[part]
+    return node
+
+
+def _flat_names(config: Mapping[str, Any], prefix: str = "") -> Iterator[str]:
+    for key, value in config.items():
+        name = f"{prefix}{key}"
+        yield name
+        if isinstance(value, Mapping):
+            yield from _flat_names(value, name + ".")
+
+
+def _is_const(space: Space, name: str) -> bool:
+    return any(e.name == name and e.kind == "const" for e in space._entries)
+
+
+def _equal(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b)
+    except Exception:
+        return False
+
+
+def _value_problem(element: ParamElement, value: Any) -> str | None:
+    if isinstance(element, Categorical):
+        try:
+            element.index(value)
+        except ValueError:
+            return f"{value!r} is not one of {list(element.choices)!r}"
+        return None
+    if isinstance(element, Conditional):
+        return None if value in element.labels else f"{value!r} is not one of the labels {list(element.labels)!r}"
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return f"expected a number for {element!r}, got {value!r} ({type(value).__name__})"
+    if isinstance(element, Int) and not isinstance(value, numbers.Integral):
+        return f"expected an int for {element!r}, got {value!r}"
+    if not (float(element.low) <= float(value) <= float(element.high)):
+        return f"{value!r} is outside {element!r}"
+    if element.step is not None:
+        k = (float(value) - float(element.low)) / float(element.step)
+        if abs(k - round(k)) > 1e-9 * max(1.0, abs(k)):
+            return f"{value!r} is not on the grid of {element!r}"
+    return None
+
+
+def to_value(element: ParamElement, raw: Any) -> Any:
+    """Convert a raw backend value to what the objective receives (Python types, snapped, clipped)."""
+    if isinstance(element, Categorical):
+        return element.choices[int(raw)]
+    if isinstance(element, Conditional):
+        return element.labels[int(raw)]
+    if isinstance(element, Int):
+        v = float(raw)
+        k = round((v - int(element.low)) / int(element.step))
+        return element.grid_value(min(max(k, 0), element.n_steps))
+    v = float(raw)
+    if element.step is not None:
+        return element.grid_value(min(max(round((v - float(element.low)) / float(element.step)), 0), element.n_steps))
+    return min(max(v, float(element.low)), float(element.high))
+
+
+def _draw(element: ParamElement, gen: np.random.Generator) -> Any:
+    if isinstance(element, Categorical):
+        return int(gen.integers(len(element.choices)))
+    if isinstance(element, Conditional):
+        return int(gen.integers(len(element.labels)))
+    if isinstance(element, Int) and element.log:
+        lo, hi = math.log(int(element.low) - 0.5), math.log(int(element.high) + 0.5)
+        return min(max(round(math.exp(gen.uniform(lo, hi))), int(element.low)), int(element.high))
+    if isinstance(element, Int) or element.step is not None:
+        return element.grid_value(int(gen.integers(element.n_steps + 1)))
+    if element.log:
+        return math.exp(gen.uniform(math.log(float(element.low)), math.log(float(element.high))))
+    return float(gen.uniform(float(element.low), float(element.high)))
