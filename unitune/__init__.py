@@ -9,6 +9,7 @@ Example:
 
 from __future__ import annotations
 
+from unitune._info import backends, explain
 from unitune.exceptions import (
     BackendError,
     BackendNotInstalledError,
@@ -21,6 +22,7 @@ from unitune.exceptions import (
     UnituneWarning,
 )
 from unitune.space import Categorical, Conditional, Float, Int, Space
+from unitune.study import Study, Trial, maximize, minimize
 
 __version__ = "0.1.0"
 
@@ -36,8 +38,14 @@ __all__ = [
     "Space",
     "SpaceError",
     "SpaceTypeError",
+    "Study",
     "StudyError",
+    "Trial",
     "UnituneError",
     "UnituneWarning",
     "__version__",
+    "backends",
+    "explain",
+    "maximize",
+    "minimize",
 ]

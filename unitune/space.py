@@ -105,7 +105,7 @@ class Space:
         >>> Space({"x": Float(1, 0)})
         Traceback (most recent call last):
         ...
-        unitune.exceptions.SpaceError: parameter 'x': Float needs low <= high; received low=1, high=0. Fix: swap them: ...
+        unitune.exceptions.SpaceError: parameter 'x': Float needs low <= high; received low=1, high=0. Fix: ...
     """
 
     __slots__ = ("_by_key", "_entries", "_mapping", "params")
@@ -169,10 +169,13 @@ class Space:
                     for index, (label, branch) in enumerate(value.branches.items()):
                         clash = sorted(_branch_names(branch) & outside)
                         if clash:
-                            sibling = ".".join((*prefix, clash[0]))
+                            sibling = f"sibling {'.'.join((*prefix, clash[0]))!r}"
+                            if clash[0] not in own | taken:  # it comes from another Conditional's branch
+                                owner = next(k for k, n in cond_names.items() if k != key and clash[0] in n)
+                                sibling += f" (from a branch of {'.'.join((*prefix, owner))!r})"
                             raise _fail(
                                 name,
-                                f"branch {label!r} defines {clash[0]!r}, which collides with sibling {sibling!r}",
+                                f"branch {label!r} defines {clash[0]!r}, which collides with {sibling}",
                                 repr(value),
                                 "rename one of them (two branches may reuse a name, a branch and a sibling may not)",
                             )
@@ -270,16 +273,20 @@ class Space:
     def encode(self, config: Mapping[str, Any]) -> dict[str, Any]:
         """The raw assignment ``{key: value}`` of a nested configuration (inverse of :meth:`decode`).
 
+        Only the sampled parameters are read: constants and extra keys are ignored.
+
         Raises:
-            ConfigError: if the configuration does not fit the space.
+            ConfigError: if a parameter is missing or its value does not fit.
         """
-        self.validate(config)
         raw: dict[str, Any] = {}
         for p in self.params:
             if not self._raw_active(p.conditions, raw):
                 continue
             value = _get(config, p.name)
             element = p.element
+            problem = _value_problem(element, value)
+            if problem:
+                raise ConfigError(f"configuration does not fit the space: {p.name!r}: {problem}")
             if isinstance(element, Categorical):
                 raw[p.key] = element.index(value)
             elif isinstance(element, Conditional):
@@ -356,8 +363,11 @@ class Space:
         if not isinstance(config, Mapping):
             raise ConfigError(f"a configuration must be a dict; received {type(config).__name__}")
         expected = set()
+        leaves = set()
         for entry in self._active_entries(config):
             expected.add(entry.name)
+            if entry.kind != "dict":
+                leaves.add(entry.name)
             value = _get(config, entry.name, _MISSING)
             if value is _MISSING:
                 problems.append(f"{entry.name!r}: missing")
@@ -371,7 +381,7 @@ class Space:
             elif not (value is entry.value or _equal(value, entry.value)):
                 problems.append(f"{entry.name!r}: the constant is {entry.value!r}, got {value!r}")
         for name in _flat_names(config):
-            if name not in expected and not any(name.startswith(e + ".") for e in expected if _is_const(self, e)):
+            if name not in expected and not any(name.startswith(e + ".") for e in leaves):
                 problems.append(f"{name!r}: not an active parameter of the space")
         if problems:
             raise ConfigError("configuration does not fit the space:\n  - " + "\n  - ".join(problems))
@@ -475,6 +485,7 @@ class Space:
 SpaceLike: TypeAlias = Space | Mapping[str, Any]
 
 _MISSING: Any = object()
+_REQUIRED: Any = object()  # _get's "no default": raise instead of returning one
 
 
 def as_space(space: SpaceLike) -> Space:
@@ -494,11 +505,11 @@ def _put(config: dict[str, Any], name: str, value: Any) -> None:
     node[leaf] = value
 
 
-def _get(config: Mapping[str, Any], name: str, default: Any = _MISSING) -> Any:
+def _get(config: Mapping[str, Any], name: str, default: Any = _REQUIRED) -> Any:
     node: Any = config
     for part in name.split("."):
         if not isinstance(node, Mapping) or part not in node:
-            if default is _MISSING:
+            if default is _REQUIRED:
                 raise ConfigError(f"{name!r}: missing from the configuration")
             return default
         node = node[part]
@@ -511,10 +522,6 @@ def _flat_names(config: Mapping[str, Any], prefix: str = "") -> Iterator[str]:
         yield name
         if isinstance(value, Mapping):
             yield from _flat_names(value, name + ".")
-
-
-def _is_const(space: Space, name: str) -> bool:
-    return any(e.name == name and e.kind == "const" for e in space._entries)
 
 
 def _equal(a: Any, b: Any) -> bool:
@@ -535,8 +542,14 @@ def _value_problem(element: ParamElement, value: Any) -> str | None:
         return None if value in element.labels else f"{value!r} is not one of the labels {list(element.labels)!r}"
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         return f"expected a number for {element!r}, got {value!r} ({type(value).__name__})"
-    if isinstance(element, Int) and not isinstance(value, numbers.Integral):
-        return f"expected an int for {element!r}, got {value!r}"
+    if isinstance(element, Int):
+        if not isinstance(value, numbers.Integral):
+            return f"expected an int for {element!r}, got {value!r}"
+        if not int(element.low) <= int(value) <= int(element.high):
+            return f"{value!r} is outside {element!r}"
+        if (int(value) - int(element.low)) % int(element.step):
+            return f"{value!r} is not on the grid of {element!r}"
+        return None
     if not (float(element.low) <= float(value) <= float(element.high)):
         return f"{value!r} is outside {element!r}"
     if element.step is not None:
@@ -553,8 +566,10 @@ def to_value(element: ParamElement, raw: Any) -> Any:
     if isinstance(element, Conditional):
         return element.labels[int(raw)]
     if isinstance(element, Int):
-        v = float(raw)
-        k = round((v - int(element.low)) / int(element.step))
+        if isinstance(raw, numbers.Integral):  # exact, also above 2**53
+            k = (int(raw) - int(element.low) + int(element.step) // 2) // int(element.step)
+        else:
+            k = round((float(raw) - int(element.low)) / int(element.step))
         return element.grid_value(min(max(k, 0), element.n_steps))
     v = float(raw)
     if element.step is not None:

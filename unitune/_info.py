@@ -1,0 +1,70 @@
+"""``backends()`` and ``explain()``: what each backend can do and how it receives a space."""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import asdict
+from typing import TYPE_CHECKING
+
+from unitune.adapters import _load, get_adapter_class, parse_backend, registry
+from unitune.space import SpaceLike, as_space
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["backends", "explain"]
+
+
+def backends() -> pd.DataFrame:
+    """A table of every ``library:algorithm`` with its capabilities.
+
+    Columns: backend, library, algorithm, description, installed, default,
+    conditional (native or flattened), batch, pending, grid, failures.
+
+    Example:
+        >>> import unitune as ut
+        >>> table = ut.backends()
+        >>> table.loc[table.backend == "skopt:gp", "conditional"].item()
+        'flattened'
+    """
+    import pandas as pd
+
+    rows = []
+    for library in registry():
+        cls = _load(library)
+        installed = importlib.util.find_spec(cls.module) is not None
+        for algorithm, description in cls.algorithms.items():
+            row = {
+                "backend": f"{library}:{algorithm}",
+                "library": library,
+                "algorithm": algorithm,
+                "description": description,
+                "installed": installed,
+                "default": algorithm == cls.default,
+            }
+            row.update(asdict(cls.capabilities(algorithm)))
+            rows.append(row)
+    frame: pd.DataFrame = pd.DataFrame(rows)
+    return frame
+
+
+def explain(space: SpaceLike, backend: str) -> pd.DataFrame:
+    """How ``backend`` receives each parameter of ``space``: no translation and no fallback is silent.
+
+    Columns: param (its key), element, fidelity (``exact``, ``flattened``,
+    ``approximated`` or ``fallback``), native (the native expression a
+    hand-written program uses) and note.
+
+    Example:
+        >>> import unitune as ut
+        >>> table = ut.explain({"n": ut.Int(0, 2)}, "hyperopt")
+        >>> table.loc[0, "native"]
+        "hp.quniform('n', -0.5, 2.5, 1)"
+    """
+    import pandas as pd
+
+    library, algorithm = parse_backend(backend)
+    cls = get_adapter_class(library)
+    rows = [asdict(t) for t in cls.explain(as_space(space), algorithm)]
+    frame: pd.DataFrame = pd.DataFrame(rows, columns=["param", "element", "fidelity", "native", "note"])
+    return frame

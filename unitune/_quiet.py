@@ -1,0 +1,46 @@
+"""Keep backend chatter away from the user without touching global settings.
+
+unitune never changes a library's log level or the process's warning filters.
+Where a backend would print routine messages (Optuna's "A new study created",
+skopt's repeated-point warnings), the call is wrapped in :func:`quiet`, which
+silences only the named loggers and only for the duration of the call, then
+restores them exactly as they were.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+__all__ = ["quiet"]
+
+
+@contextmanager
+def quiet(*loggers: str, warning_types: tuple[type[Warning], ...] = ()) -> Iterator[None]:
+    """Silence ``loggers`` (and warnings of ``warning_types``) inside the block only.
+
+    Example:
+        >>> import logging
+        >>> with quiet("optuna.storages._in_memory"):
+        ...     logging.getLogger("optuna.storages._in_memory").disabled
+        True
+        >>> logging.getLogger("optuna.storages._in_memory").disabled
+        False
+    """
+    targets = [logging.getLogger(name) for name in loggers]
+    before = [t.disabled for t in targets]
+    for target in targets:
+        target.disabled = True
+    try:
+        if warning_types:
+            with warnings.catch_warnings():
+                for kind in warning_types:
+                    warnings.simplefilter("ignore", kind)
+                yield
+        else:
+            yield
+    finally:
+        for target, was in zip(targets, before, strict=True):
+            target.disabled = was

@@ -1,0 +1,155 @@
+"""The adapter contract: one small base class every backend implements.
+
+An adapter translates a :class:`~unitune.Space` into its library's native space
+(:meth:`Adapter.convert_space`, a pure function) and answers ``ask``/``tell``.
+It speaks the *raw* form of a configuration, ``{param key: number}``, in
+which categorical choices and conditional labels are indices; the
+:class:`~unitune.Space` turns that into the objective's nested dict, so type
+conversion and categorical mapping live in one place for every backend.
+
+Adapters always minimize; the study flips the sign for ``direction="maximize"``.
+
+Example:
+    >>> from unitune.adapters import get_adapter_class
+    >>> get_adapter_class("optuna").default
+    'tpe'
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from unitune.space import Space
+
+__all__ = ["Adapter", "Capabilities", "Suggestion", "Translation"]
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a backend algorithm can do.
+
+    Attributes:
+        conditional: ``"native"`` (the backend samples only the active branch)
+            or ``"flattened"`` (every branch is sampled, only active values
+            reach the objective).
+        batch: The backend has its own way to propose several pending points at once.
+        pending: How trials still running are taken into account when asking.
+        grid: The algorithm enumerates a finite space.
+        failures: How a failed trial is told to the backend.
+    """
+
+    conditional: str = "native"
+    batch: bool = False
+    pending: str = "ignored"
+    grid: bool = False
+    failures: str = "told as failed"
+
+
+@dataclass(frozen=True)
+class Translation:
+    """How one parameter reaches a backend (one row of :func:`unitune.explain`).
+
+    Attributes:
+        param: The parameter's key.
+        element: ``repr`` of the unitune element.
+        fidelity: ``"exact"``, ``"flattened"``, ``"approximated"`` or ``"fallback"``.
+        native: The native expression a hand-written program would use.
+        note: What is worth knowing (rounding, independent fallback, ...).
+    """
+
+    param: str
+    element: str
+    fidelity: str
+    native: str
+    note: str = ""
+
+
+@dataclass
+class Suggestion:
+    """One configuration proposed by a backend.
+
+    Attributes:
+        token: The adapter's handle for the trial (passed back to :meth:`Adapter.tell`).
+        raw: ``{param key: number}`` for the active parameters.
+    """
+
+    token: Any
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+class Adapter(abc.ABC):
+    """Base class of backend adapters.
+
+    Subclasses set the class attributes and implement :meth:`convert_space`,
+    :meth:`_start`, :meth:`ask`, :meth:`tell` and :meth:`add`.
+
+    Args:
+        space: The search space.
+        algorithm: One of :attr:`algorithms` (already resolved from the default).
+        seed: Seed of the backend's random state (None: unseeded).
+        options: Keyword arguments for the native algorithm's constructor.
+    """
+
+    #: Library name used in backend strings, e.g. ``"optuna"``.
+    library: ClassVar[str]
+    #: Distribution name to ``pip install`` when the library is missing.
+    package: ClassVar[str]
+    #: Importable module name checked for installation.
+    module: ClassVar[str]
+    #: Algorithm name -> one-line description.
+    algorithms: ClassVar[Mapping[str, str]]
+    #: Algorithm used for the bare library name.
+    default: ClassVar[str]
+
+    def __init__(
+        self, space: Space, algorithm: str, *, seed: int | None = None, options: Mapping[str, Any] | None = None
+    ) -> None:
+        self.space = space
+        self.algorithm = algorithm
+        self.seed = seed
+        self.options = dict(options or {})
+        self.native = self.convert_space(space)
+        self._start()
+
+    @classmethod
+    def capabilities(cls, algorithm: str) -> Capabilities:
+        """Capabilities of one algorithm of this backend."""
+        return Capabilities()
+
+    @classmethod
+    @abc.abstractmethod
+    def convert_space(cls, space: Space) -> Any:
+        """Translate ``space`` into the backend's native search space (pure)."""
+
+    @classmethod
+    @abc.abstractmethod
+    def explain(cls, space: Space, algorithm: str) -> list[Translation]:
+        """One :class:`Translation` per parameter: how this algorithm receives it."""
+
+    @abc.abstractmethod
+    def _start(self) -> None:
+        """Create the native optimizer from ``self.native``, ``self.seed`` and ``self.options``."""
+
+    @abc.abstractmethod
+    def ask(self, n: int = 1) -> list[Suggestion]:
+        """Propose ``n`` configurations, aware of the trials still pending.
+
+        Returns fewer (possibly none) when the algorithm has nothing left to
+        propose (a finished grid).
+        """
+
+    @abc.abstractmethod
+    def tell(self, token: Any, loss: float | None) -> None:
+        """Report the loss of an asked trial; ``None`` means the trial failed."""
+
+    @abc.abstractmethod
+    def add(self, raw: Mapping[str, Any], loss: float | None) -> None:
+        """Tell a finished trial that this adapter did not ask (resume, warm start)."""
+
+    def add_many(self, trials: Sequence[tuple[Mapping[str, Any], float | None]]) -> None:
+        """Tell several finished trials at once (adapters may do it in one model fit)."""
+        for raw, loss in trials:
+            self.add(raw, loss)

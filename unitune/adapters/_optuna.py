@@ -1,0 +1,246 @@
+"""Optuna backend: define-by-run suggestions through ``Study.ask``/``Study.tell``.
+
+Conditional spaces are native: a trial suggests the conditional's label first
+and then only the chosen branch's parameters, exactly as a hand-written
+objective would. Categorical choices are suggested as their indices (Optuna's
+samplers work on indices, so the trajectory is that of the real choices).
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import warnings
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from unitune._elements import Categorical, Conditional, Float, Int
+from unitune._quiet import quiet
+from unitune.adapters._base import Adapter, Capabilities, Suggestion, Translation
+from unitune.exceptions import BackendError, SpaceError
+
+if TYPE_CHECKING:
+    import optuna
+
+    from unitune.space import Param, Space
+
+__all__ = ["OptunaAdapter"]
+
+_SAMPLERS = {
+    "tpe": "TPESampler",
+    "random": "RandomSampler",
+    "cmaes": "CmaEsSampler",
+    "nsga2": "NSGAIISampler",
+    "qmc": "QMCSampler",
+    "grid": "GridSampler",
+}
+_RELATIVE_NUMERIC = {"cmaes", "qmc"}  # samplers that hand categoricals to an independent sampler
+
+
+def native_expression(p: Param) -> str:
+    """The ``trial.suggest_*`` call that samples ``p`` in hand-written Optuna code."""
+    e = p.element
+    if isinstance(e, Float):
+        extra = ", log=True" if e.log else (f", step={e.step!r}" if e.step is not None else "")
+        return f"trial.suggest_float({p.key!r}, {float(e.low)!r}, {float(e.high)!r}{extra})"
+    if isinstance(e, Int):
+        extra = ", log=True" if e.log else (f", step={e.step!r}" if e.step != 1 else "")
+        return f"trial.suggest_int({p.key!r}, {int(e.low)!r}, {int(e.high)!r}{extra})"
+    if isinstance(e, Categorical):
+        return f"trial.suggest_categorical({p.key!r}, {list(range(len(e.choices)))!r})"
+    return f"trial.suggest_categorical({p.key!r}, {list(e.labels)!r})"
+
+
+class OptunaAdapter(Adapter):
+    """Optuna's samplers behind the unitune adapter contract."""
+
+    library = "optuna"
+    package = "optuna"
+    module = "optuna"
+    algorithms: ClassVar[Mapping[str, str]] = {
+        "tpe": "Tree-structured Parzen Estimator (TPESampler)",
+        "random": "independent uniform sampling (RandomSampler)",
+        "cmaes": "CMA evolution strategy (CmaEsSampler; categoricals sampled independently)",
+        "nsga2": "genetic algorithm NSGA-II (NSGAIISampler)",
+        "qmc": "quasi-Monte Carlo, scrambled Sobol (QMCSampler; categoricals sampled independently)",
+        "grid": "exhaustive grid over a finite space (GridSampler)",
+    }
+    default = "tpe"
+
+    @classmethod
+    def capabilities(cls, algorithm: str) -> Capabilities:
+        """Capabilities of an Optuna sampler."""
+        pending = "ignored unless the sampler supports it (TPESampler(constant_liar=True))"
+        if algorithm == "grid":
+            pending = "running grid points are not proposed again"
+        return Capabilities(conditional="native", batch=False, pending=pending, grid=algorithm == "grid")
+
+    @classmethod
+    def convert_space(cls, space: Space) -> dict[str, optuna.distributions.BaseDistribution]:
+        """Optuna distributions keyed by parameter key (define-by-run uses them in order)."""
+        from optuna import distributions as d
+
+        out: dict[str, d.BaseDistribution] = {}
+        for p in space.params:
+            e = p.element
+            if isinstance(e, Float):
+                step = None if e.step is None else float(e.step)
+                out[p.key] = d.FloatDistribution(float(e.low), float(e.high), log=e.log, step=step)
+            elif isinstance(e, Int):
+                out[p.key] = d.IntDistribution(int(e.low), int(e.high), log=e.log, step=int(e.step))
+            elif isinstance(e, Categorical):
+                out[p.key] = d.CategoricalDistribution(list(range(len(e.choices))))
+            else:
+                out[p.key] = d.CategoricalDistribution(list(e.labels))
+        return out
+
+    @classmethod
+    def explain(cls, space: Space, algorithm: str) -> list[Translation]:
+        """How each parameter reaches Optuna with this sampler."""
+        rows = []
+        for p in space.params:
+            fidelity, note = "exact", ""
+            if isinstance(p.element, Categorical):
+                note = "suggested as the index of the choice; the objective gets the object"
+            if algorithm in _RELATIVE_NUMERIC and isinstance(p.element, (Categorical, Conditional)):
+                fidelity = "fallback"
+                note = f"{_SAMPLERS[algorithm]} samples categoricals with its independent sampler (random)"
+            elif algorithm in _RELATIVE_NUMERIC and p.conditions:
+                fidelity = "fallback"
+                note = f"{_SAMPLERS[algorithm]} samples conditional parameters with its independent sampler"
+            elif algorithm == "grid" and space.is_conditional:
+                note = "the grid is space.grid(): one grid point per active configuration"
+            rows.append(Translation(p.key, repr(p.element), fidelity, native_expression(p), note))
+        return rows
+
+    _grid: list[dict[str, Any]]
+
+    def _grid_search_space(self) -> dict[str, list[Any]]:
+        if self.space.is_conditional:
+            self._grid = [self.space.encode(c) for c in self.space.grid()]
+            return {"grid_index": list(range(len(self._grid)))}
+        search_space: dict[str, list[Any]] = {}
+        for p in self.space.params:
+            e = p.element
+            if isinstance(e, Float) and e.step is None and float(e.low) != float(e.high):
+                raise SpaceError(
+                    f"parameter {p.key!r}: optuna:grid needs a finite space; received {e!r}. "
+                    "Fix: give the Float a step, or use Categorical([...])."
+                )
+            search_space[p.key] = list(self.space._finite_values(p))
+        return search_space
+
+    def _make_sampler(self) -> optuna.samplers.BaseSampler:
+        import optuna
+
+        name = _SAMPLERS[self.algorithm]
+        cls = getattr(optuna.samplers, name)
+        kwargs: dict[str, Any] = {"seed": self.seed}
+        if self.algorithm == "grid":
+            cls = _quiet_grid_sampler(cls)
+            kwargs["search_space"] = self._grid_search_space()
+        if self.algorithm in _RELATIVE_NUMERIC:
+            kwargs["warn_independent_sampling"] = False  # unitune.explain reports the fallback instead
+        accepted = set(inspect.signature(cls).parameters) - {"search_space"}
+        unknown = sorted(set(self.options) - accepted)
+        if unknown:
+            raise BackendError(
+                f"backend 'optuna:{self.algorithm}': unknown option(s) {unknown} for optuna.samplers.{name}. "
+                f"Fix: use some of {sorted(accepted)}"
+            )
+        kwargs.update(self.options)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # ExperimentalWarning for some options
+            sampler: optuna.samplers.BaseSampler = cls(**kwargs)
+        return sampler
+
+    def _start(self) -> None:
+        import optuna
+
+        self._grid = []
+        self.sampler = self._make_sampler()
+        storage = optuna.storages.InMemoryStorage()
+        with quiet("optuna.storages._in_memory"):  # "A new study created in memory" at INFO
+            storage.create_new_study([optuna.study.StudyDirection.MINIMIZE], "unitune")
+        self.study = optuna.Study(study_name="unitune", storage=storage, sampler=self.sampler)
+        self._trials: dict[int, optuna.Trial] = {}
+
+    def _suggest(self, trial: optuna.Trial) -> dict[str, Any]:
+        if self._grid:
+            return dict(self._grid[trial.suggest_categorical("grid_index", list(range(len(self._grid))))])
+        raw: dict[str, Any] = {}
+        for p in self.space.params:
+            if all(raw.get(c.key) == c.index for c in p.conditions):
+                e = p.element
+                if isinstance(e, Float):
+                    raw[p.key] = trial.suggest_float(p.key, float(e.low), float(e.high), log=e.log, step=e.step)
+                elif isinstance(e, Int):
+                    raw[p.key] = trial.suggest_int(p.key, int(e.low), int(e.high), log=e.log, step=int(e.step))
+                elif isinstance(e, Categorical):
+                    raw[p.key] = trial.suggest_categorical(p.key, list(range(len(e.choices))))
+                else:
+                    raw[p.key] = e.labels.index(trial.suggest_categorical(p.key, list(e.labels)))
+        return raw
+
+    def ask(self, n: int = 1) -> list[Suggestion]:
+        """Ask Optuna for ``n`` trials (running trials stay RUNNING in its study)."""
+        out = []
+        for _ in range(n):
+            if self.algorithm == "grid" and self.sampler.is_exhausted(self.study):  # type: ignore[attr-defined]
+                break
+            trial = self.study.ask()
+            self._trials[trial.number] = trial
+            out.append(Suggestion(trial.number, self._suggest(trial)))
+        return out
+
+    def tell(self, token: Any, loss: float | None) -> None:
+        """Tell Optuna the loss (``None``: the trial failed)."""
+        import optuna
+
+        trial = self._trials.pop(token)
+        if loss is None or math.isnan(loss):
+            self.study.tell(trial, state=optuna.trial.TrialState.FAIL)
+        else:
+            self.study.tell(trial, loss)
+
+    def add(self, raw: Mapping[str, Any], loss: float | None) -> None:
+        """Add a finished trial (resume, warm start) to the sampler's study."""
+        import optuna
+
+        dists = self.convert_space(self.space)
+        params: dict[str, Any] = {}
+        for key, value in raw.items():
+            p = self.space.param(key)
+            if isinstance(p.element, Conditional):
+                params[key] = p.element.labels[int(value)]
+            else:
+                params[key] = value
+        if self._grid:
+            params, dists = (
+                {"grid_index": self._grid.index(dict(raw))},
+                {"grid_index": optuna.distributions.CategoricalDistribution(list(range(len(self._grid))))},
+            )
+        state = optuna.trial.TrialState.FAIL if loss is None else optuna.trial.TrialState.COMPLETE
+        trial = optuna.trial.create_trial(
+            params=params,
+            distributions={k: dists[k] for k in params},
+            value=None if loss is None else loss,
+            state=state,
+        )
+        if self.algorithm == "grid":
+            search_space = self.sampler._search_space  # type: ignore[attr-defined]
+            trial.system_attrs["search_space"] = search_space
+            trial.system_attrs["grid_id"] = self.sampler._all_grids.index(  # type: ignore[attr-defined]
+                tuple(params[k] for k in self.sampler._param_names)  # type: ignore[attr-defined]
+            )
+        self.study.add_trial(trial)
+
+
+def _quiet_grid_sampler(base: type[Any]) -> type[Any]:
+    class _GridSampler(base):  # type: ignore[misc]
+        """GridSampler whose exhaustion is checked by the adapter, not by ``study.stop()``."""
+
+        def after_trial(self, study: Any, trial: Any, state: Any, values: Any) -> None:
+            return None
+
+    return _GridSampler
