@@ -9,7 +9,9 @@ Example:
 
 from __future__ import annotations
 
+from unitune import problems
 from unitune._info import backends, explain
+from unitune.compare import Comparison, compare
 from unitune.exceptions import (
     BackendError,
     BackendNotInstalledError,
@@ -30,6 +32,7 @@ __all__ = [
     "BackendError",
     "BackendNotInstalledError",
     "Categorical",
+    "Comparison",
     "Conditional",
     "ConfigError",
     "Float",
@@ -45,7 +48,9 @@ __all__ = [
     "UnituneWarning",
     "__version__",
     "backends",
+    "compare",
     "explain",
     "maximize",
     "minimize",
+    "problems",
 ]

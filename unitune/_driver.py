@@ -50,6 +50,10 @@ def _is_worker_death(error: BaseException) -> bool:
 
 
 def _describe(error: BaseException) -> str:
+    if isinstance(error, KeyboardInterrupt):
+        return "interrupted (KeyboardInterrupt)"
+    if _is_worker_death(error):
+        return f"the worker process died while running this trial ({type(error).__name__})"
     return f"{type(error).__name__}: {error}"
 
 
@@ -146,6 +150,13 @@ def run(
             _sequential(loop, objective)
         else:
             _parallel(loop, objective, n_jobs, executor)
+    except KeyboardInterrupt:  # Ctrl-C anywhere: keep every finished trial, mark the running ones
+        running = list(study._running.values())
+        for trial in running:
+            study.tell(trial, state="failed", error="interrupted (KeyboardInterrupt)")
+        logger.warning(
+            "interrupted: %d running trials recorded as failed; %d trials kept", len(running), len(study.trials)
+        )
     finally:
         loop.close()
 
@@ -158,11 +169,7 @@ def _sequential(loop: _Loop, objective: Objective) -> None:
         try:
             result = objective(trial.params)
         except KeyboardInterrupt:
-            loop.study.tell(trial, state="failed", error="interrupted (KeyboardInterrupt)")
-            logger.warning(
-                "interrupted: trial %d recorded as failed; %d trials kept", trial.number, len(loop.study.trials)
-            )
-            return
+            raise
         except BaseException as error:
             loop.finish(trial, error=error)
         else:
@@ -177,10 +184,10 @@ def _workers(executor: cf.Executor) -> int:
     return os.cpu_count() or 1
 
 
-def _local_executor(n_jobs: int) -> cf.Executor:
+def _local_executor(n_jobs: int, *, fresh: bool = False) -> cf.Executor:
     from loky import get_reusable_executor
 
-    executor: cf.Executor = get_reusable_executor(max_workers=n_jobs, timeout=60)
+    executor: cf.Executor = get_reusable_executor(max_workers=n_jobs, timeout=60, reuse=not fresh)
     return executor
 
 
@@ -219,7 +226,14 @@ def _parallel(loop: _Loop, objective: Objective, n_jobs: int, executor: cf.Execu
                 else:
                     break
                 try:
-                    running[submit(trial)] = trial
+                    try:
+                        future = submit(trial)
+                    except BaseException as error:  # a worker died since the last wait: a fresh pool
+                        if not (own and _is_worker_death(error)):
+                            raise
+                        pool = _local_executor(n_jobs, fresh=True)
+                        future = submit(trial)
+                    running[future] = trial
                 except BaseException as error:  # the executor itself is broken or shut down
                     loop.study.tell(trial, state="failed", error=_describe(error))
                     raise StudyError(f"the executor cannot run trials any more: {_describe(error)}") from error
@@ -234,18 +248,15 @@ def _parallel(loop: _Loop, objective: Objective, n_jobs: int, executor: cf.Execu
                     if _is_worker_death(error) and trial.number not in retried:
                         suspects.append(trial)
                         if own:
-                            pool = _local_executor(n_jobs)
+                            pool = _local_executor(n_jobs, fresh=True)
                         continue
                     loop.finish(trial, error=error)
                 else:
                     loop.finish(trial, result)
     except KeyboardInterrupt:
-        logger.warning("interrupted: %d running trials recorded as failed", len(running) + len(suspects))
-        for future, trial in running.items():
+        for future in running:
             future.cancel()
-            loop.study.tell(trial, state="failed", error="interrupted (KeyboardInterrupt)")
-        for trial in suspects:
-            loop.study.tell(trial, state="failed", error="interrupted (KeyboardInterrupt)")
+        raise
     except BaseException:
         for future, trial in running.items():
             future.cancel()

@@ -99,7 +99,7 @@ class Float:
                 raise _fail(path, "Float cannot have both step and log=True", repr(self), "drop step or set log=False")
             n = (high - low) / float(self.step)
             if abs(n - round(n)) > 1e-9 * max(1.0, abs(n)):
-                good = low + math.floor(n) * float(self.step)
+                good = _decimal_round(low + math.floor(n) * float(self.step), low, float(self.step))
                 raise _fail(
                     path, "Float step must divide high - low (bounds are inclusive)", repr(self), f"use high={good!r}"
                 )
@@ -111,9 +111,23 @@ class Float:
         return round((float(self.high) - float(self.low)) / float(self.step))
 
     def grid_value(self, k: int) -> float:
-        """The ``k``-th grid point ``low + k * step``, clipped to the bounds."""
+        """The ``k``-th grid point ``low + k * step``, clipped to the bounds.
+
+        Rounded to the decimals of ``low`` and ``step``, so ``Float(0, 1, step=0.1)``
+        gives ``0.3``, not ``0.30000000000000004``.
+        """
         assert self.step is not None
-        return float(min(max(float(self.low) + k * float(self.step), float(self.low)), float(self.high)))
+        value = _decimal_round(float(self.low) + k * float(self.step), float(self.low), float(self.step))
+        return float(min(max(value, float(self.low)), float(self.high)))
+
+
+def _decimal_round(value: float, low: float, step: float) -> float:
+    """``value`` rounded to the decimals that ``low`` and ``step`` are written with (if at most 15)."""
+    digits = 0
+    for x in (low, step):
+        mantissa, _, exponent = repr(float(x)).partition("e")
+        digits = max(digits, len(mantissa.partition(".")[2].rstrip("0")) - int(exponent or 0))
+    return round(value, digits) if digits <= 15 else value
 
 
 @dataclass(frozen=True, repr=False)
@@ -284,6 +298,8 @@ class Conditional:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Conditional):
             return NotImplemented
+        if isinstance(self.branches, Mapping) and isinstance(other.branches, Mapping):  # label order = raw indices
+            return list(self.branches) == list(other.branches) and bool(self.branches == other.branches)
         return bool(self.branches == other.branches)
 
     def __hash__(self) -> int:

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 __all__ = ["trials_dataframe", "trials_from_dataframe"]
 
-_COLUMNS = ["number", "state", "value", "duration", "suggest_time", "error"]
+_COLUMNS = ["number", "state", "value", "duration", "suggest_time", "tell_time", "error"]
 
 
 def trials_dataframe(study: Study) -> pd.DataFrame:

@@ -32,6 +32,8 @@ _FIELDS: dict[str, tuple[set[str], set[str]]] = {  # type -> (required, optional
 
 def space_to_dict(mapping: Mapping[str, Any]) -> dict[str, Any]:
     """The plain-dict form of a space's mapping (see the module docstring)."""
+    from unitune.space import Space  # a Space may nest inside a mapping, like a dict
+
     out: dict[str, Any] = {}
     for key, value in mapping.items():
         if isinstance(value, Float):
@@ -50,8 +52,10 @@ def space_to_dict(mapping: Mapping[str, Any]) -> dict[str, Any]:
             out[key] = {"type": "categorical", "choices": list(value.choices)}
         elif isinstance(value, Conditional):
             out[key] = {"type": "conditional", "branches": {k: space_to_dict(b) for k, b in value.branches.items()}}
+        elif isinstance(value, Space):
+            out[key] = space_to_dict(value.mapping)
         elif isinstance(value, Mapping):
-            out[key] = space_to_dict(getattr(value, "mapping", value))
+            out[key] = space_to_dict(value)
         else:
             out[key] = {"type": "constant", "value": value}
     return out
@@ -68,7 +72,9 @@ def space_from_dict(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]
         SpaceError: naming the path of a malformed entry.
     """
     if not isinstance(data, Mapping):
-        raise SpaceTypeError(f"{prefix or '<root>'}: a space must be a mapping; received {type(data).__name__}")
+        raise SpaceTypeError(
+            f"{prefix.rstrip('.') or '<root>'}: a space must be a mapping; received {type(data).__name__}"
+        )
     out: dict[str, Any] = {}
     for key, value in data.items():
         path = f"{prefix}{key}"

@@ -51,7 +51,8 @@ class Trial:
         value: The objective's value (None unless complete).
         error: Why the trial failed, if it did.
         user_attrs: Extra entries of a dict returned by the objective.
-        suggest_time: Seconds the backend spent proposing this trial.
+        suggest_time: Seconds the backend spent proposing this trial (its share of the ask).
+        tell_time: Seconds the backend spent taking the result in (model fits often happen here).
         duration: Seconds from ask to tell.
     """
 
@@ -62,6 +63,7 @@ class Trial:
     error: str | None = None
     user_attrs: dict[str, Any] = field(default_factory=dict)
     suggest_time: float = 0.0
+    tell_time: float = 0.0
     duration: float | None = None
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
     _token: Any = field(default=None, repr=False)
@@ -122,7 +124,6 @@ class Study:
         self.direction = direction
         self.seed = seed
         cls = get_adapter_class(library)
-        self.adapter: Adapter = cls(self.space, algorithm, seed=seed, options=backend_options)
         self.record = Record(
             self.space,
             storage=storage,
@@ -136,6 +137,8 @@ class Study:
         self._stale: list[Trial] = []
         self._stop = False
         self.overhead = 0.0  # seconds unitune itself spent in ask/tell
+        recorded = len(self.record.trials()) if self.record.loaded else 0
+        self.adapter: Adapter = cls(self.space, algorithm, seed=_resumed_seed(seed, recorded), options=backend_options)
         if self.record.loaded:
             self._load_recorded()
         if warm_start is not None:
@@ -280,6 +283,7 @@ class Study:
             self.adapter.add(running.raw, loss)
         else:
             self.adapter.tell(running._token, loss)
+        running.tell_time = time.perf_counter() - t1
         self._trials.append(running)
         self.overhead += t1 - t0
         return running
@@ -374,7 +378,7 @@ class Study:
             >>> import unitune as ut
             >>> study = ut.minimize(lambda c: c["x"], {"x": ut.Int(0, 3)}, backend="optuna:random", n_trials=3)
             >>> list(study.trials_dataframe().columns)
-            ['number', 'state', 'value', 'duration', 'suggest_time', 'error', 'params_x']
+            ['number', 'state', 'value', 'duration', 'suggest_time', 'tell_time', 'error', 'params_x']
         """
         from unitune._frame import trials_dataframe
 
@@ -387,6 +391,15 @@ class Study:
         if trial.state != "complete" or trial.value is None:
             return None
         return trial.value if self.direction == "minimize" else -trial.value
+
+
+def _resumed_seed(seed: int | None, recorded: int) -> int | None:
+    """A continued study must not replay its first suggestions: derive a new seed from the trial count."""
+    if seed is None or recorded == 0:
+        return seed
+    import numpy as np
+
+    return int(np.random.SeedSequence([seed, recorded]).generate_state(1)[0])
 
 
 def _unpack(value: Any) -> tuple[float, dict[str, Any]]:

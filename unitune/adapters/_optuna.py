@@ -137,7 +137,6 @@ class OptunaAdapter(Adapter):
         cls = getattr(optuna.samplers, name)
         kwargs: dict[str, Any] = {"seed": self.seed}
         if self.algorithm == "grid":
-            cls = _quiet_grid_sampler(cls)
             kwargs["search_space"] = self._grid_search_space()
         if self.algorithm in _RELATIVE_NUMERIC:
             kwargs["warn_independent_sampling"] = False  # unitune.explain reports the fallback instead
@@ -152,6 +151,8 @@ class OptunaAdapter(Adapter):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # ExperimentalWarning for some options
             sampler: optuna.samplers.BaseSampler = cls(**kwargs)
+        if self.algorithm == "grid":  # the adapter checks exhaustion itself (ask returns nothing)
+            sampler.after_trial = _no_stop  # type: ignore[method-assign, assignment]
         return sampler
 
     def _start(self) -> None:
@@ -236,11 +237,5 @@ class OptunaAdapter(Adapter):
         self.study.add_trial(trial)
 
 
-def _quiet_grid_sampler(base: type[Any]) -> type[Any]:
-    class _GridSampler(base):  # type: ignore[misc]
-        """GridSampler whose exhaustion is checked by the adapter, not by ``study.stop()``."""
-
-        def after_trial(self, study: Any, trial: Any, state: Any, values: Any) -> None:
-            return None
-
-    return _GridSampler
+def _no_stop(*args: Any) -> None:
+    """Replaces ``GridSampler.after_trial``, which calls ``study.stop()`` (only valid inside ``optimize``)."""

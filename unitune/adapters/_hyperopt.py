@@ -1,0 +1,289 @@
+"""Hyperopt backend: TPE, random search and annealing through hyperopt's own ``Trials``.
+
+Ask/tell is emulated the way ``hyperopt.fmin`` drives an algorithm
+(``FMinIter.run``): new trial ids from the ``Trials``, one call of the
+algorithm's ``suggest(new_ids, domain, trials, seed)`` per trial with a seed
+drawn from ``numpy.random.default_rng(seed)``, the returned documents
+inserted. A seeded unitune loop therefore proposes exactly what ``fmin`` with
+the same hand-written ``hp`` space and ``rstate`` proposes.
+
+Values are read from each trial's ``misc["vals"]`` (the raw form: choice
+indices, step indices), never by evaluating the pyll graph; hyperopt is
+imported only when an adapter is used.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar, TypeGuard
+
+import numpy as np
+
+from unitune.adapters._base import Adapter, Capabilities, Suggestion, Translation
+from unitune.exceptions import BackendError, ConfigError
+from unitune.space import Categorical, Conditional, Float, Int, Param, Space
+
+__all__ = ["HyperoptAdapter"]
+
+_PENDING = {
+    "tpe": "seen as trials of infinite loss: hyperopt's TPE counts pending trials toward n_startup_jobs "
+    "and puts them in its 'bad' group, steering new points away from them (as fmin with max_queue_len > 1)",
+    "anneal": "seen as trials of infinite loss (ranked last, so rarely annealed around)",
+    "rand": "ignored (random search uses no history)",
+}
+_FAILURES = {
+    "tpe": "told as failed (status 'fail'); TPE treats it as an infinite loss (in its 'bad' group)",
+    "anneal": "told as failed (status 'fail'); annealing ranks it last (infinite loss)",
+    "rand": "told as failed (status 'fail'); random search ignores it",
+}
+
+
+def _never_called(config: Any) -> float:  # the Domain's objective; unitune evaluates trials itself
+    raise RuntimeError("the hyperopt adapter never evaluates its Domain")
+
+
+def _spec(element: Any) -> tuple[str, tuple[float, ...], str]:
+    """(hp function, arguments after the label, note) for a non-conditional element."""
+    if isinstance(element, Categorical):
+        return "choice", (), "the trial stores the choice's index; unitune maps it to the choice object"
+    if isinstance(element, Int) and element.step == 1:
+        lo, hi = float(element.low) - 0.5, float(element.high) + 0.5
+        if element.log:
+            note = f"each k has the probability that a log-uniform draw on [{lo}, {hi}] rounds to k; clipped to bounds"
+            return "qloguniform", (math.log(lo), math.log(hi), 1), note
+        return "quniform", (lo, hi, 1), "every integer of low..high equally likely (ordinal for TPE); clipped to bounds"
+    if element.step is not None:  # Int with step > 1, Float with step: the grid index k
+        note = f"index k in 0..{element.n_steps} equally likely, value = low + k*step"
+        return "quniform", (-0.5, element.n_steps + 0.5, 1), note
+    lo, hi = float(element.low), float(element.high)
+    if element.log:
+        return "loguniform", (math.log(lo), math.log(hi)), "log-uniform on [low, high]"
+    return "uniform", (lo, hi), ""
+
+
+def _fixed(element: Any) -> TypeGuard[Float]:
+    """A Float with low == high: a constant for hyperopt (whose ``hp.uniform`` needs low < high)."""
+    return isinstance(element, Float) and element.step is None and float(element.low) == float(element.high)
+
+
+def _children(space: Space) -> dict[tuple[str, int] | None, list[Param]]:
+    """Parameters grouped by their innermost condition (None: always active)."""
+    groups: dict[tuple[str, int] | None, list[Param]] = {}
+    for p in space.params:
+        if _fixed(p.element):
+            continue
+        last = (p.conditions[-1].key, p.conditions[-1].index) if p.conditions else None
+        groups.setdefault(last, []).append(p)
+    return groups
+
+
+def _to_raw(element: Any, value: Any) -> int | float:
+    """The raw value of one hyperopt ``misc["vals"]`` entry (Python int/float, on the grid, clipped)."""
+    v = float(value)
+    if isinstance(element, (Categorical, Conditional)):
+        return round(v)
+    if isinstance(element, Int) and element.step == 1:
+        return int(min(max(round(v), int(element.low)), int(element.high)))
+    if element.step is not None:
+        snapped = element.grid_value(int(min(max(round(v), 0), element.n_steps)))
+        return int(snapped) if isinstance(element, Int) else float(snapped)
+    return min(max(v, float(element.low)), float(element.high))
+
+
+def _to_val(element: Any, raw: Any) -> float:
+    """Inverse of :func:`_to_raw`: what hyperopt stores in ``misc["vals"]``."""
+    if isinstance(element, (Categorical, Conditional)):
+        return int(raw)
+    if isinstance(element, Int) and element.step == 1:
+        return float(round(float(raw)))
+    if element.step is not None:
+        return float(round((float(raw) - float(element.low)) / float(element.step)))
+    return float(raw)
+
+
+def _accepted_options(algorithm: str) -> list[str]:
+    """Keyword options of the algorithm (anneal.suggest forwards them to ``AnnealingAlgo``)."""
+    from hyperopt import anneal, tpe
+
+    if algorithm == "rand":
+        return []
+    fn: Callable[..., Any] = tpe.suggest if algorithm == "tpe" else anneal.AnnealingAlgo.__init__
+    skip = {"self", "new_ids", "domain", "trials", "seed"}
+    params = inspect.signature(fn).parameters.items()
+    return [n for n, p in params if n not in skip and p.kind is p.POSITIONAL_OR_KEYWORD]
+
+
+class HyperoptAdapter(Adapter):
+    """Hyperopt's ``tpe``, ``rand`` and ``anneal`` algorithms.
+
+    ``options`` are keyword arguments of the algorithm's ``suggest`` (e.g.
+    ``n_startup_jobs``, ``gamma``, ``n_EI_candidates`` for TPE;
+    ``avg_best_idx``, ``shrink_coef`` for annealing). The token of a
+    suggestion is hyperopt's trial id.
+    """
+
+    library: ClassVar[str] = "hyperopt"
+    package: ClassVar[str] = "hyperopt"
+    module: ClassVar[str] = "hyperopt"
+    algorithms: ClassVar[Mapping[str, str]] = {
+        "tpe": "Tree-structured Parzen Estimator (hyperopt.tpe.suggest)",
+        "rand": "random search (hyperopt.rand.suggest)",
+        "anneal": "simulated annealing around the best trials (hyperopt.anneal.suggest)",
+    }
+    default: ClassVar[str] = "tpe"
+
+    @classmethod
+    def capabilities(cls, algorithm: str) -> Capabilities:
+        """Conditional spaces are native; hyperopt has no batch proposal after TPE's startup."""
+        return Capabilities(
+            conditional="native",
+            batch=False,
+            pending=_PENDING.get(algorithm, _PENDING["tpe"]),
+            grid=False,
+            failures=_FAILURES.get(algorithm, _FAILURES["tpe"]),
+        )
+
+    @classmethod
+    def convert_space(cls, space: Space) -> Any:
+        """A dict ``{key: hp expression}``; a Conditional is ``hp.choice(key, [branch dicts])``."""
+        from hyperopt import hp
+
+        groups = _children(space)
+
+        def build(group: tuple[str, int] | None) -> dict[str, Any]:
+            out: dict[str, Any] = {}
+            for p in groups.get(group, []):
+                e = p.element
+                if isinstance(e, Conditional):
+                    out[p.key] = hp.choice(p.key, [build((p.key, i)) for i in range(len(e.labels))])
+                elif isinstance(e, Categorical):
+                    out[p.key] = hp.choice(p.key, list(range(len(e.choices))))
+                else:
+                    name, args, _ = _spec(e)
+                    out[p.key] = getattr(hp, name)(p.key, *args)
+            return out
+
+        return build(None)
+
+    @classmethod
+    def explain(cls, space: Space, algorithm: str) -> list[Translation]:
+        """Every parameter reaches hyperopt exactly (see the notes for index encodings)."""
+        rows = []
+        for p in space.params:
+            e = p.element
+            if isinstance(e, Conditional):
+                branches = ", ".join(f"{{...{label!r}...}}" for label in e.labels)
+                native = f"hp.choice({p.key!r}, [{branches}])"
+                note = "native: only the chosen branch is sampled; the trial stores the branch index"
+            elif _fixed(e):
+                native, note = repr(float(e.low)), "a constant: hyperopt's hp.uniform needs low < high"
+            elif isinstance(e, Categorical):
+                native, note = f"hp.choice({p.key!r}, {list(range(len(e.choices)))!r})", _spec(e)[2]
+            else:
+                name, args, note = _spec(e)
+                native = f"hp.{name}({p.key!r}, {', '.join(repr(a) for a in args)})"
+            rows.append(Translation(p.key, repr(e), "exact", native, note))
+        return rows
+
+    def _start(self) -> None:
+        from hyperopt import Domain, Trials, anneal, hp, rand, tpe
+
+        accepted = _accepted_options(self.algorithm)
+        unknown = sorted(set(self.options) - set(accepted))
+        if unknown:
+            raise BackendError(
+                f"hyperopt:{self.algorithm} does not accept the option(s) {', '.join(map(repr, unknown))}. "
+                f"Fix: use {', '.join(accepted) if accepted else 'no options'}"
+            )
+        suggest = {"tpe": tpe.suggest, "anneal": anneal.suggest, "rand": rand.suggest}[self.algorithm]
+        options = {"verbose": False, **self.options} if self.algorithm == "tpe" else self.options  # no INFO chatter
+        self._algo: Callable[..., list[dict[str, Any]]] = functools.partial(suggest, **options)
+        # hyperopt cannot build a Domain without parameters: a space of constants gets a 1-choice placeholder
+        self._domain = Domain(_never_called, self.native or {"": hp.choice("", [0])})
+        self._trials = Trials()
+        self._rstate = np.random.default_rng(self.seed)
+        self._running: dict[int, dict[str, Any]] = {}
+
+    def ask(self, n: int = 1) -> list[Suggestion]:
+        """Propose ``n`` trials, one ``suggest`` call each (TPE proposes one point per call after startup)."""
+        from hyperopt import JOB_STATE_RUNNING
+
+        trials, out = self._trials, []
+        for _ in range(n):
+            new_ids = trials.new_trial_ids(1)
+            trials.refresh()
+            docs = self._algo(new_ids, self._domain, trials, self._rstate.integers(2**31 - 1))
+            if not docs:
+                break
+            trials.insert_trial_docs(docs)
+            trials.refresh()
+            for doc in trials.trials[-len(docs) :]:  # the inserted (SONified) copies
+                doc["state"] = JOB_STATE_RUNNING
+                self._running[doc["tid"]] = doc
+                out.append(Suggestion(token=doc["tid"], raw=self._raw(doc["misc"]["vals"])))
+        return out
+
+    def _raw(self, vals: Mapping[str, Sequence[Any]]) -> dict[str, Any]:
+        raw: dict[str, Any] = {}
+        for p in self.space.params:  # a Conditional comes before its branches' parameters
+            if vals.get(p.key):
+                raw[p.key] = _to_raw(p.element, vals[p.key][0])
+            elif _fixed(p.element) and all(raw.get(c.key) == c.index for c in p.conditions):
+                raw[p.key] = float(p.element.low)
+        return raw
+
+    @staticmethod
+    def _result(loss: float | None) -> dict[str, Any]:
+        from hyperopt import STATUS_FAIL, STATUS_OK
+
+        return {"status": STATUS_FAIL} if loss is None else {"loss": float(loss), "status": STATUS_OK}
+
+    def tell(self, token: Any, loss: float | None) -> None:
+        """Mark the trial done with its loss (``None``: status ``'fail'``).
+
+        Raises:
+            KeyError: if ``token`` is not a pending trial of this adapter.
+        """
+        from hyperopt import JOB_STATE_DONE
+
+        if token not in self._running:
+            raise KeyError(f"{token!r} is not a pending hyperopt trial of this adapter")
+        doc = self._running.pop(token)
+        doc["result"] = self._result(loss)
+        doc["state"] = JOB_STATE_DONE
+        self._trials.refresh()
+
+    def _insert_done(self, raw: Mapping[str, Any], loss: float | None) -> None:
+        from hyperopt import JOB_STATE_DONE
+
+        (tid,) = self._trials.new_trial_ids(1)
+        active = set(self.space.active_keys(raw))
+        missing = [k for k in active if k not in raw]
+        if missing:
+            raise ConfigError(f"raw assignment {dict(raw)!r} lacks the active parameter(s) {missing}")
+        idxs: dict[str, list[int]] = {}
+        vals: dict[str, list[float]] = {}
+        for p in self.space.params:
+            if _fixed(p.element):
+                continue
+            on = p.key in active
+            idxs[p.key] = [tid] if on else []
+            vals[p.key] = [_to_val(p.element, raw[p.key])] if on else []
+        misc = {"tid": tid, "cmd": self._domain.cmd, "workdir": self._domain.workdir, "idxs": idxs, "vals": vals}
+        docs = self._trials.new_trial_docs([tid], [None], [self._result(loss)], [misc])
+        docs[0]["state"] = JOB_STATE_DONE
+        self._trials.insert_trial_docs(docs)
+
+    def add(self, raw: Mapping[str, Any], loss: float | None) -> None:
+        """Insert a finished trial that was not asked (resume, warm start)."""
+        self._insert_done(raw, loss)
+        self._trials.refresh()
+
+    def add_many(self, trials: Sequence[tuple[Mapping[str, Any], float | None]]) -> None:
+        """Insert several finished trials, refreshing hyperopt's ``Trials`` once."""
+        for raw, loss in trials:
+            self._insert_done(raw, loss)
+        self._trials.refresh()

@@ -1,0 +1,370 @@
+"""scikit-optimize backend: ``skopt:gp`` (default), ``skopt:forest``, ``skopt:et``, ``skopt:gbrt``, ``skopt:random``.
+
+Each algorithm builds ``skopt.Optimizer`` exactly as ``gp_minimize``, ``forest_minimize``,
+``gbrt_minimize`` and ``dummy_minimize`` do (same estimators, same draws from the random
+state), so a seeded sequential run makes the suggestions of the hand-written skopt program
+over the dimensions :meth:`SkoptAdapter.explain` reports.
+
+Translation (the same for every algorithm): an ``Int`` is ``Real(low - 0.5, high + 0.5)``
+rounded, because skopt's ``Integer`` under the GP's ``[0, 1]`` normalization gives the end
+values half weight; ``log=True`` uses the log-uniform prior on the same range (Optuna's
+definition); a ``step`` is a rounded grid index ``k`` uniform on ``0..n``; categorical choices
+and conditional labels are ``Categorical`` of indices (skopt maps categories to indices
+before encoding, so indices and the choices themselves give the same run). skopt has no
+conditional spaces: every branch's parameters are dimensions, sampled in every trial, and
+only the active ones reach the objective; a trial added (resume, warm start) with inactive
+parameters holds each inactive dimension's first value (low bound, first choice).
+
+Only the last surrogate model is kept (``model_queue_size=1``; the suggestions are the same,
+``gp_minimize`` keeps every model, which grows without bound in long studies).
+
+Example:
+    >>> import unitune as ut
+    >>> [t.native for t in SkoptAdapter.explain(ut.Space({"n": ut.Int(0, 2), "lr": ut.Float(1e-3, 1, log=True)}), "gp")]
+    ['Real(-0.5, 2.5) + round', "Real(0.001, 1.0, prior='log-uniform')"]
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any, ClassVar, NamedTuple
+
+from unitune._elements import Categorical, Conditional, Float, Int
+from unitune.adapters._base import Adapter, Capabilities, Suggestion, Translation
+from unitune.exceptions import BackendError, ConfigError, StudyError
+from unitune.space import Param, ParamElement, Space, to_value
+
+__all__ = ["SkoptAdapter"]
+
+_SEED_BOUND = 2**31 - 1  # np.iinfo(np.int32).max: skopt draws its inner seeds below it
+_NEVER = 2**62  # n_initial_points of skopt:random: the model is never fitted
+_COMMON: dict[str, Any] = {"n_initial_points": 10, "initial_point_generator": "random", "n_points": 10000}
+_COMMON.update({"xi": 0.01, "kappa": 1.96, "n_jobs": 1, "model_queue_size": 1})
+#: Accepted backend options and their defaults: the ``*_minimize`` functions' arguments.
+_DEFAULTS: dict[str, dict[str, Any]] = {
+    "gp": {**_COMMON, "acq_func": "gp_hedge", "acq_optimizer": "auto", "n_restarts_optimizer": 5, "noise": "gaussian"},
+    "forest": {**_COMMON, "acq_func": "EI"},
+    "et": {**_COMMON, "acq_func": "EI"},
+    "gbrt": {**_COMMON, "acq_func": "LCB"},
+    "random": {},
+}
+
+
+class _Dim(NamedTuple):
+    """The skopt dimension of one element: ``Real(*args, prior)`` or ``Categorical(args)``."""
+
+    kind: str  # "Real" or "Categorical"
+    args: tuple[Any, ...]
+    log: bool = False
+    read: str = ""  # how the native value becomes the raw value
+
+    def expr(self) -> str:
+        if self.kind == "Categorical":
+            text = f"Categorical({list(self.args)!r})"
+        else:
+            prior = ", prior='log-uniform'" if self.log else ""
+            text = f"Real({self.args[0]!r}, {self.args[1]!r}{prior})"
+        return f"{text}{self.read}"
+
+
+def _dim(e: ParamElement) -> _Dim:
+    if isinstance(e, (Categorical, Conditional)):
+        n = len(e.choices) if isinstance(e, Categorical) else len(e.labels)
+        return _Dim(
+            "Categorical", tuple(range(n)), read=" -> choices[i]" if isinstance(e, Categorical) else " -> label"
+        )
+    if e.step is not None and (isinstance(e, Float) or e.step != 1):
+        return _Dim("Real", (-0.5, e.n_steps + 0.5), read=f" + round -> {e.low!r} + k * {e.step!r}")
+    if isinstance(e, Int):
+        return _Dim("Real", (int(e.low) - 0.5, int(e.high) + 0.5), e.log, " + round")
+    if float(e.low) == float(e.high):  # skopt's Real needs low < high
+        return _Dim("Categorical", (float(e.low),))
+    return _Dim("Real", (float(e.low), float(e.high)), e.log)
+
+
+def _note(e: ParamElement) -> str:
+    if isinstance(e, (Categorical, Conditional)):
+        return "branch index; every branch is sampled in every trial" if isinstance(e, Conditional) else "choice index"
+    if _dim(e).read.startswith(" + round ->"):
+        return "grid index k uniform on 0..n"
+    if isinstance(e, Int) and e.log:
+        return "P(k) = P(a log-uniform draw on [low - 0.5, high + 0.5] rounds to k), Optuna's definition"
+    if isinstance(e, Int):
+        return "uniform on the integers (skopt's Integer gives the end values half weight under the GP)"
+    return "constant" if float(e.low) == float(e.high) else ""
+
+
+def _raw_value(e: ParamElement, x: Any) -> Any:
+    """The raw value (index, int or float) of a native value."""
+    if isinstance(e, (Categorical, Conditional)):
+        return int(x)
+    if e.step is not None and (isinstance(e, Float) or e.step != 1):
+        return e.grid_value(min(max(round(float(x)), 0), e.n_steps))
+    if isinstance(e, Int):
+        return min(max(round(float(x)), int(e.low)), int(e.high))
+    return min(max(float(x), float(e.low)), float(e.high))
+
+
+def _native_value(p: Param, v: Any) -> Any:
+    """The native value of a raw value (inverse of :func:`_raw_value`)."""
+    e = p.element
+    if isinstance(e, (Categorical, Conditional)):
+        n = len(e.choices) if isinstance(e, Categorical) else len(e.labels)
+        if not 0 <= int(v) < n:
+            raise ConfigError(f"parameter {p.key!r}: index {v!r} is outside 0..{n - 1}")
+        return int(v)
+    value = to_value(e, v)
+    if e.step is not None and (isinstance(e, Float) or e.step != 1):
+        return float(round((value - e.low) / e.step))
+    return float(value)
+
+
+def _first(e: ParamElement) -> Any:
+    """The raw value an inactive dimension holds in an added trial: first choice or low bound."""
+    return 0 if isinstance(e, (Categorical, Conditional)) else e.low
+
+
+def _ok(loss: float | None) -> bool:
+    return loss is not None and math.isfinite(float(loss))
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """Silence skopt's repeated-point warning and sklearn's convergence warnings, locally."""
+    from sklearn.exceptions import ConvergenceWarning
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The objective has been evaluated at", category=UserWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        yield
+
+
+def _gbrt_class() -> Any:
+    """Build skopt's GBRT quantile regressor, fixed for recent scikit-learn and NumPy, on first use.
+
+    skopt 0.10.2 declares it ``(BaseEstimator, RegressorMixin)``, so scikit-learn >= 1.6 never
+    reads the mixin's tags and ``Optimizer`` rejects it (a mixin-first subclass has no consistent
+    MRO): the subclass adds those tags. Its ``predict(return_std=True)`` calls ``np.in1d``, gone
+    in NumPy 2.4: the same numbers come from the quantile predictions. Harmless where unbroken.
+    """
+    cls = globals().get("_GBRTQuantileRegressor")
+    if cls is None:
+        from skopt.learning import GradientBoostingQuantileRegressor
+
+        class _GBRTQuantileRegressor(GradientBoostingQuantileRegressor):  # type: ignore[misc]
+            def __sklearn_tags__(self) -> Any:  # what RegressorMixin.__sklearn_tags__ adds
+                from sklearn.utils import RegressorTags
+
+                tags = super().__sklearn_tags__()
+                tags.estimator_type = "regressor"
+                tags.regressor_tags = RegressorTags()
+                tags.target_tags.required = True
+                return tags
+
+            def predict(self, X: Any, return_std: bool = False, return_quantiles: bool = False) -> Any:
+                if not return_std or return_quantiles:
+                    return super().predict(X, return_quantiles=return_quantiles)
+                quantiles = super().predict(X, return_quantiles=True)
+                low, mean, high = (quantiles[:, list(self.quantiles).index(q)] for q in (0.16, 0.5, 0.84))
+                return mean, (high - low) / 2.0
+
+        _GBRTQuantileRegressor.__module__ = __name__
+        _GBRTQuantileRegressor.__qualname__ = "_GBRTQuantileRegressor"
+        globals()["_GBRTQuantileRegressor"] = cls = _GBRTQuantileRegressor
+    return cls
+
+
+def __getattr__(name: str) -> Any:
+    """Let pickle find the lazily built ``_GBRTQuantileRegressor``."""
+    if name == "_GBRTQuantileRegressor":
+        return _gbrt_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+class SkoptAdapter(Adapter):
+    """scikit-optimize's ``Optimizer`` behind the adapter contract.
+
+    Backend options are the arguments of the matching ``*_minimize`` function
+    (``n_initial_points``, ``acq_func``, ``xi``, ``kappa``, ``n_points``, ...);
+    ``skopt:random`` takes none.
+    """
+
+    library: ClassVar[str] = "skopt"
+    package: ClassVar[str] = "scikit-optimize"
+    module: ClassVar[str] = "skopt"
+    algorithms: ClassVar[Mapping[str, str]] = {
+        "gp": "Gaussian-process Bayesian optimization, as gp_minimize",
+        "forest": "random-forest surrogate, as forest_minimize(base_estimator='RF')",
+        "et": "extra-trees surrogate, as forest_minimize(base_estimator='ET')",
+        "gbrt": "gradient-boosted quantile trees, as gbrt_minimize",
+        "random": "skopt's random sampling, as dummy_minimize",
+    }
+    default: ClassVar[str] = "gp"
+
+    @classmethod
+    def capabilities(cls, algorithm: str) -> Capabilities:
+        """Flattened conditionals, native batches, constant liar for pending trials."""
+        return Capabilities(
+            conditional="flattened",
+            batch=True,
+            pending="ignored: independent random draws"
+            if algorithm == "random"
+            else "constant liar (cl_min), skopt's own batch strategy",
+            grid=False,
+            failures="told as the worst loss seen so far; skopt has no failed state",
+        )
+
+    @classmethod
+    def convert_space(cls, space: Space) -> list[Any]:
+        """One skopt dimension per parameter, in ``space.params`` order, named by its key."""
+        from skopt.space import Categorical as SkCategorical
+        from skopt.space import Real
+
+        dims: list[Any] = []
+        for p in space.params:
+            d = _dim(p.element)
+            if d.kind == "Categorical":
+                dims.append(SkCategorical(list(d.args), name=p.key))
+            else:
+                dims.append(Real(*d.args, prior="log-uniform" if d.log else "uniform", name=p.key))
+        return dims
+
+    @classmethod
+    def explain(cls, space: Space, algorithm: str) -> list[Translation]:
+        """How each parameter reaches skopt (the same for every algorithm)."""
+        rows = []
+        for p in space.params:
+            d, note = _dim(p.element), _note(p.element)
+            if p.conditions:
+                when = " and ".join(f"{c.name}={c.label!r}" for c in p.conditions)
+                note = "; ".join(x for x in (f"flattened: reaches the objective only when {when}", note) if x)
+            fidelity = "flattened" if p.conditions or isinstance(p.element, Conditional) else "exact"
+            rows.append(Translation(p.key, repr(p.element), fidelity, d.expr(), note))
+        return rows
+
+    def _start(self) -> None:
+        import numpy as np
+        from skopt import Optimizer
+        from skopt.utils import cook_estimator, normalize_dimensions
+
+        accepted = _DEFAULTS[self.algorithm]
+        unknown = sorted(set(self.options) - set(accepted))
+        if unknown:
+            raise BackendError(
+                f"skopt:{self.algorithm} does not accept the option(s) {unknown}. "
+                f"Fix: use {', '.join(sorted(accepted)) or 'no options'}"
+            )
+        o = {**accepted, **self.options}
+        if not self.space.params:
+            raise BackendError("skopt needs at least one sampled parameter; the space has only constants")
+        dims = self.convert_space(self.space)  # fresh objects: normalize_dimensions changes them in place
+        rng = np.random.RandomState(self.seed)
+        self._pending: dict[int, list[Any]] = {}
+        self._deferred: list[list[Any]] = []  # failures told before any loss, pending until one arrives
+        self._tokens = 0
+        try:
+            if self.algorithm == "random":  # dummy_minimize; "ET" consumes the seed draw "dummy" would
+                self._opt = Optimizer(dims, "ET", n_initial_points=_NEVER, acq_optimizer="sampling", random_state=rng)
+                return
+            # base_minimize's Optimizer(...) call; forest and gbrt force acq_optimizer="sampling"
+            kwargs = {k: o[k] for k in ("n_initial_points", "initial_point_generator", "n_jobs", "model_queue_size")}
+            kwargs["acq_optimizer_kwargs"] = {k: o.get(k, 5) for k in ("n_points", "n_restarts_optimizer", "n_jobs")}
+            kwargs["acq_func_kwargs"] = {"xi": o["xi"], "kappa": o["kappa"]}
+            kwargs.update(acq_func=o["acq_func"], acq_optimizer=o.get("acq_optimizer", "sampling"))
+            if self.algorithm == "gp":
+                dims = normalize_dimensions(dims)
+                seed = rng.randint(0, _SEED_BOUND)
+                estimator: Any = cook_estimator("GP", space=dims, random_state=seed, noise=o["noise"])
+            elif self.algorithm == "gbrt":
+                from sklearn.ensemble import GradientBoostingRegressor
+
+                estimator = _gbrt_class()(
+                    base_estimator=GradientBoostingRegressor(n_estimators=30, loss="quantile"),
+                    n_jobs=o["n_jobs"],
+                    random_state=np.random.RandomState(self.seed),
+                )
+            else:
+                estimator = "RF" if self.algorithm == "forest" else "ET"
+            self._opt = Optimizer(dims, estimator, random_state=rng, **kwargs)
+        except (ValueError, TypeError) as error:
+            raise BackendError(f"skopt:{self.algorithm} rejected the options {self.options}: {error}") from error
+
+    def _raw(self, x: Sequence[Any]) -> dict[str, Any]:
+        full = {p.key: _raw_value(p.element, v) for p, v in zip(self.space.params, x, strict=True)}
+        return {k: full[k] for k in self.space.active_keys(full)}
+
+    def _point(self, raw: Mapping[str, Any]) -> list[Any]:
+        """The full native point of a raw assignment; inactive dimensions hold their first value."""
+        return [_native_value(p, raw[p.key] if p.key in raw else _first(p.element)) for p in self.space.params]
+
+    def _liar(self, fit: bool) -> Any:
+        """A copy of the optimizer told the pending points at ``min(yi)`` (0 if none), fitted once."""
+        opt = self._opt
+        told_x, told_y = opt.Xi, opt.yi
+        opt.Xi, opt.yi = [], []  # copy() would fit on Xi, then again with the lies: fit once instead
+        try:
+            liar = opt.copy(random_state=opt.rng.randint(0, _SEED_BOUND))
+        finally:
+            opt.Xi, opt.yi = told_x, told_y
+        lies = [*self._pending.values(), *self._deferred]
+        lie = float(min(told_y)) if told_y else 0.0
+        liar._tell([*told_x, *lies], [*told_y, *[lie] * len(lies)], fit=fit)  # ask(n_points) fits its own copy
+        return liar
+
+    def ask(self, n: int = 1) -> list[Suggestion]:
+        """Propose ``n`` points: skopt's ``ask``, through a constant liar while trials are pending."""
+        if n < 1:
+            return []
+        with _quiet():
+            if self.algorithm == "random":
+                points = [self._opt.ask() for _ in range(n)]
+            else:
+                opt = self._liar(fit=n == 1) if self._pending or self._deferred else self._opt
+                points = [opt.ask()] if n == 1 else opt.ask(n_points=n, strategy="cl_min")
+        out = []
+        for x in points:
+            self._tokens += 1
+            self._pending[self._tokens] = list(x)
+            out.append(Suggestion(self._tokens, self._raw(x)))
+        return out
+
+    def _record(self, xs: list[list[Any]], losses: Sequence[float | None]) -> None:
+        """Tell points in one call (one fit); failures get the worst loss, or wait for a first loss."""
+        good = [(x, float(loss)) for x, loss in zip(xs, losses, strict=True) if loss is not None and _ok(loss)]
+        failed = [x for x, loss in zip(xs, losses, strict=True) if not _ok(loss)]
+        ys = [*self._opt.yi, *(y for _, y in good)]
+        if not ys:
+            self._deferred.extend(failed)
+            return
+        failed, self._deferred = [*failed, *self._deferred], []
+        points = [*(x for x, _ in good), *failed]
+        values = [*(y for _, y in good), *[float(max(ys))] * len(failed)]
+        with _quiet():
+            if len(points) == 1:
+                self._opt.tell(points[0], values[0])
+            else:
+                self._opt.tell(points, values)
+
+    def tell(self, token: Any, loss: float | None) -> None:
+        """Tell skopt the full point (every branch) of an asked trial.
+
+        A failure (``None``, or a loss that is not finite) is told as the worst loss seen so
+        far; before any loss it is treated as pending and told once a first loss arrives.
+        """
+        try:
+            x = self._pending.pop(token)
+        except KeyError:
+            raise StudyError(f"skopt adapter: unknown or already told trial token {token!r}") from None
+        self._record([x], [loss])
+
+    def add(self, raw: Mapping[str, Any], loss: float | None) -> None:
+        """Tell a trial this adapter did not ask; inactive dimensions hold their first value."""
+        self._record([self._point(raw)], [loss])
+
+    def add_many(self, trials: Sequence[tuple[Mapping[str, Any], float | None]]) -> None:
+        """Tell several trials in one skopt ``tell`` (one model fit)."""
+        if trials:
+            self._record([self._point(raw) for raw, _ in trials], [loss for _, loss in trials])

@@ -1,0 +1,145 @@
+"""The ``unitune`` command: compare backends, list them, tune an objective, show a stored study.
+
+Examples::
+
+    unitune bench --problems branin,hartmann6 --backends optuna,hyperopt,skopt:gp --trials 50 --seeds 10 --out results
+    unitune backends
+    unitune run mymodule:objective --space space.yaml --backend hyperopt --trials 100 --storage sqlite:///runs.db
+    unitune show sqlite:///runs.db --study-name my-study
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+__all__ = ["main"]
+
+
+def _split(text: str) -> list[str]:
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="unitune",
+        description="One search space and one API over Optuna, Hyperopt and scikit-optimize.",
+        epilog="Run 'unitune COMMAND --help' for the options of a command.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    bench = sub.add_parser(
+        "bench",
+        help="compare backends on benchmark problems",
+        description="Run every (problem, backend, seed) with the same budget; write the long CSV, the summary "
+        "(Markdown), the pairwise tests and the convergence figure to --out, and print the summary.",
+    )
+    bench.add_argument(
+        "--problems", default="branin", help="comma-separated problem names (default: branin); see 'unitune problems'"
+    )
+    bench.add_argument(
+        "--backends",
+        default="optuna,hyperopt,skopt",
+        help="comma-separated backends (default: optuna,hyperopt,skopt); see 'unitune backends'",
+    )
+    bench.add_argument("--trials", type=int, default=50, help="trials per run (default: 50)")
+    bench.add_argument("--seeds", type=int, default=10, help="runs per backend, seeds 0..N-1 (default: 10)")
+    bench.add_argument("--jobs", type=int, default=1, help="runs in parallel, in worker processes (default: 1)")
+    bench.add_argument("--out", default="unitune-bench", help="output folder (default: ./unitune-bench)")
+    bench.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+    sub.add_parser(
+        "backends",
+        help="print every backend:algorithm and its capabilities",
+        description="Print the capability table of every registered backend:algorithm.",
+    )
+    sub.add_parser(
+        "problems",
+        help="print the built-in benchmark problems",
+        description="Print the names of the built-in problems (and their optima).",
+    )
+
+    run = sub.add_parser(
+        "run",
+        help="tune an objective MODULE:FUNCTION over a space file",
+        description="Tune a Python objective (MODULE:FUNCTION, importable from the current folder) over a "
+        "search space written in YAML or JSON (the format of Space.to_dict).",
+    )
+    run.add_argument("objective", help="the objective as MODULE:FUNCTION, e.g. train:objective")
+    run.add_argument("--space", required=True, help="the search space file (.yaml, .yml or .json)")
+    run.add_argument("--backend", default="optuna", help="backend, e.g. optuna, hyperopt:tpe, skopt:gp")
+    run.add_argument("--trials", type=int, default=100, help="trials to run (with --storage: the study's total)")
+    run.add_argument("--direction", choices=["minimize", "maximize"], default="minimize")
+    run.add_argument("--seed", type=int, default=None, help="seed of the backend")
+    run.add_argument("--storage", default=None, help="where to record the study, e.g. sqlite:///runs.db")
+    run.add_argument("--study-name", default=None, help="name of the study in the storage (resumes if it exists)")
+    run.add_argument("--jobs", type=int, default=1, help="trials in flight, in worker processes")
+    run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+    show = sub.add_parser(
+        "show",
+        help="summarize a stored study",
+        description="Print the summary and the best trial of a study in an Optuna storage.",
+    )
+    show.add_argument("storage", help="the storage, e.g. sqlite:///runs.db or a journal file path")
+    show.add_argument("--study-name", default=None, help="the study (default: the only one in the storage)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``unitune`` command; returns the exit status."""
+    args = _parser().parse_args(argv)
+    from unitune.exceptions import UnituneError
+
+    try:
+        if args.command == "bench":
+            return _bench(args)
+        if args.command == "backends":
+            from unitune._info import backends
+
+            print(backends().drop(columns=["library", "algorithm"]).to_string(index=False))
+            return 0
+        if args.command == "problems":
+            from unitune.problems import get, names
+
+            for name in names():
+                print(f"{name:28s} optimum={get(name).optimum}")
+            return 0
+        from unitune._cli_run import run_command, show_command
+
+        return run_command(args) if args.command == "run" else show_command(args)
+    except (UnituneError, ValueError, TypeError, FileNotFoundError, ImportError) as error:
+        print(f"unitune {args.command}: error: {error}", file=sys.stderr)
+        return 2
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from unitune.compare import compare
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    cmp = compare(
+        _split(args.problems),
+        backends=_split(args.backends),
+        n_trials=args.trials,
+        seeds=range(args.seeds),
+        n_jobs=args.jobs,
+        progress=not args.no_progress,
+    )
+    cmp.to_csv(out / "trials.csv")
+    (out / "summary.md").write_text(cmp.to_markdown() + "\n")
+    from unitune._stats import markdown
+
+    (out / "pairwise.md").write_text(markdown(cmp.pairwise()) + "\n")
+    cmp.plot().savefig(out / "convergence.png", dpi=120)
+    print(cmp.to_markdown())
+    if len(cmp.failures):
+        print(f"\n{len(cmp.failures)} runs failed:\n{cmp.failures.to_string(index=False)}")
+    print(f"\nwrote {out}/trials.csv, summary.md, pairwise.md, convergence.png")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

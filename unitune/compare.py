@@ -1,0 +1,289 @@
+"""Compare optimizers side by side: every (problem, backend, seed) on the same budget.
+
+Example:
+    >>> import unitune as ut
+    >>> cmp = ut.compare("branin", backends=["optuna:random", "hyperopt:rand"], n_trials=5, seeds=range(2))
+    >>> cmp.trials.groupby("backend").size().to_dict()
+    {'hyperopt:rand': 10, 'optuna:random': 10}
+    >>> list(cmp.summary().columns[:4])
+    ['problem', 'backend', 'runs', 'best_mean']
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import logging
+import math
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from unitune.problems import Problem, get
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+__all__ = ["Comparison", "compare"]
+
+logger = logging.getLogger("unitune")
+
+#: Columns of :attr:`Comparison.trials` that depend on the machine's speed, not on the run.
+TIMING_COLUMNS = ("suggest_time", "eval_time", "overhead", "wall_time")
+
+
+def _as_problems(objective_or_problems: Any, space: Any, direction: str, optimum: float | None) -> list[Problem]:
+    items = objective_or_problems
+    if isinstance(items, (str, Problem)) or callable(items):
+        items = [items]
+    problems = []
+    for item in items:
+        if isinstance(item, Problem):
+            problems.append(item)
+        elif isinstance(item, str):
+            problems.append(get(item))
+        elif callable(item):
+            if space is None:
+                raise ValueError("compare(objective, space): an objective needs its space; pass space=...")
+            name = getattr(item, "__name__", "objective")
+            problems.append(Problem(name, space, item, optimum=optimum, direction=direction))
+        else:
+            raise TypeError(f"compare() takes an objective, a Problem, a problem name or a list of those; got {item!r}")
+    names = [p.name for p in problems]
+    if len(set(names)) != len(names):
+        raise ValueError(f"problem names must be distinct; received {names}")
+    return problems
+
+
+@dataclass(frozen=True)
+class _Run:
+    problem: Problem
+    backend: str
+    seed: int
+    n_trials: int
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _run_one(run: _Run) -> list[dict[str, Any]]:
+    """One optimization run; returns one row per trial (module level, so it pickles into workers)."""
+    from unitune.study import Study
+
+    study = Study(
+        run.problem.space,
+        backend=run.backend,
+        direction=run.problem.direction,
+        seed=run.seed,
+        backend_options=run.options,
+    )
+    eval_times: dict[int, float] = {}
+    ends: dict[int, float] = {}
+    start = time.perf_counter()
+
+    def timed(config: dict[str, Any]) -> float:
+        t0 = time.perf_counter()
+        try:
+            return run.problem(config)
+        finally:
+            eval_times[len(eval_times)] = time.perf_counter() - t0
+
+    def on_trial(study: Study, trial: Any) -> None:
+        ends[trial.number] = time.perf_counter() - start
+
+    study.optimize(timed, run.n_trials, callbacks=[on_trial])
+    overhead = study.overhead / max(1, len(study.trials))
+    sign = 1.0 if run.problem.direction == "minimize" else -1.0
+    best = math.inf
+    rows = []
+    for i, trial in enumerate(sorted(study.trials, key=lambda t: t.number)):
+        if trial.value is not None:
+            best = min(best, sign * trial.value)
+        best_so_far = sign * best if math.isfinite(best) else math.nan
+        regret = math.nan
+        if run.problem.optimum is not None and math.isfinite(best):
+            regret = max(0.0, sign * (best_so_far - run.problem.optimum))
+        rows.append(
+            {
+                "problem": run.problem.name,
+                "backend": run.backend,
+                "seed": run.seed,
+                "trial": i,
+                "state": trial.state,
+                "value": math.nan if trial.value is None else trial.value,
+                "best_so_far": best_so_far,
+                "regret": regret,
+                "suggest_time": trial.suggest_time + trial.tell_time,
+                "eval_time": eval_times.get(i, math.nan),
+                "overhead": overhead,
+                "wall_time": ends.get(trial.number, math.nan),
+            }
+        )
+    return rows
+
+
+def compare(
+    objective_or_problems: Callable[[dict[str, Any]], float] | Problem | str | Iterable[Any],
+    space: Any = None,
+    *,
+    backends: Sequence[str] = ("optuna", "hyperopt", "skopt"),
+    n_trials: int = 50,
+    seeds: Iterable[int] = range(5),
+    n_jobs: int = 1,
+    executor: cf.Executor | None = None,
+    direction: str = "minimize",
+    optimum: float | None = None,
+    backend_options: Mapping[str, Mapping[str, Any]] | None = None,
+    progress: bool = False,
+) -> Comparison:
+    """Run every (problem, backend, seed) with the same budget and collect the results.
+
+    Args:
+        objective_or_problems: An objective (with ``space``), a :class:`~unitune.problems.Problem`,
+            a problem name such as ``"branin"`` (see :func:`unitune.problems.names`), or a list of those.
+        space: The search space of a bare objective.
+        backends: Backend strings, e.g. ``["optuna", "hyperopt:tpe", "skopt:gp"]``.
+        n_trials: Trials per run.
+        seeds: One run per seed and backend; seeds pair the runs for the statistics.
+        n_jobs: Runs in parallel, in local worker processes.
+        executor: Any ``concurrent.futures.Executor`` for the runs (e.g. Dask's).
+        direction: Direction of a bare objective.
+        optimum: Known optimum of a bare objective (enables regret).
+        backend_options: ``{backend: options}`` passed to the native algorithms.
+        progress: Show a progress bar over the runs.
+
+    Returns:
+        A :class:`Comparison`. A run that raises is reported in ``Comparison.failures``, not fatal.
+    """
+    problems = _as_problems(objective_or_problems, space, direction, optimum)
+    seeds = list(seeds)
+    options = dict(backend_options or {})
+    runs = [_Run(p, b, s, n_trials, options.get(b, {})) for p in problems for b in backends for s in seeds]
+    from unitune.adapters import parse_backend
+
+    for backend in backends:
+        parse_backend(backend)  # unknown names fail before anything runs
+    rows: list[dict[str, Any]] = []
+    failures: list[dict[str, Any]] = []
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(runs), desc="compare", unit="run")
+
+    def collect(run: _Run, get_rows: Callable[[], list[dict[str, Any]]]) -> None:
+        try:
+            rows.extend(get_rows())
+        except Exception as error:
+            logger.warning("run %s / %s / seed %d failed: %s", run.problem.name, run.backend, run.seed, error)
+            failures.append(
+                {
+                    "problem": run.problem.name,
+                    "backend": run.backend,
+                    "seed": run.seed,
+                    "error": f"{type(error).__name__}: {error}",
+                }
+            )
+        if bar is not None:
+            bar.update(1)
+
+    if n_jobs == 1 and executor is None:
+        for run in runs:
+            collect(run, lambda run=run: _run_one(run))  # type: ignore[misc]
+    else:
+        if executor is None:
+            from loky import get_reusable_executor
+
+            executor = get_reusable_executor(max_workers=n_jobs, timeout=60)
+        futures = {executor.submit(_run_one, run): run for run in runs}
+        for future in cf.as_completed(futures):
+            collect(futures[future], future.result)
+    if bar is not None:
+        bar.close()
+    return Comparison(_frame(rows), _failure_frame(failures), {p.name: p.optimum for p in problems})
+
+
+def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    import pandas as pd
+
+    columns = ["problem", "backend", "seed", "trial", "state", "value", "best_so_far", "regret", *TIMING_COLUMNS]
+    frame = pd.DataFrame(rows, columns=columns)
+    ordered: pd.DataFrame = frame.sort_values(["problem", "backend", "seed", "trial"], kind="stable")
+    reset: pd.DataFrame = ordered.reset_index(drop=True)
+    return reset
+
+
+def _failure_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    import pandas as pd
+
+    frame: pd.DataFrame = pd.DataFrame(rows, columns=["problem", "backend", "seed", "error"])
+    return frame
+
+
+class Comparison:
+    """The results of :func:`compare`.
+
+    Attributes:
+        trials: Long-form DataFrame, one row per trial: problem, backend, seed, trial, state,
+            value, best_so_far, regret (NaN when the optimum is unknown), suggest_time (the
+            backend's cost: its ask and tell), eval_time (the objective's), overhead (unitune's own, per trial)
+            and wall_time (since the run started).
+        failures: Runs that raised: problem, backend, seed, error.
+        optima: Known optimum per problem (None when unknown).
+    """
+
+    def __init__(self, trials: pd.DataFrame, failures: pd.DataFrame, optima: Mapping[str, float | None]) -> None:
+        self.trials = trials
+        self.failures = failures
+        self.optima = dict(optima)
+
+    def __repr__(self) -> str:
+        runs = self.trials.groupby(["problem", "backend", "seed"]).ngroups if len(self.trials) else 0
+        return f"Comparison({runs} runs, {len(self.trials)} trials, {len(self.failures)} failed runs)"
+
+    def final(self) -> pd.DataFrame:
+        """One row per run: the final best value (and regret) after the whole budget."""
+        from unitune._stats import final
+
+        return final(self.trials)
+
+    def summary(self) -> pd.DataFrame:
+        """Per problem and backend: final best (mean, median, IQR), regret, ranks, AUC and costs.
+
+        Columns: problem, backend, runs, best_mean, best_median, best_iqr, regret_mean,
+        regret_median, rank_mean (within the problem, across seeds), rank_overall (the
+        backend's mean rank across all problems and seeds), auc (mean best-so-far — or
+        regret when the optimum is known — over the trials: lower is better when
+        minimizing), suggest_time (backend seconds per trial), overhead_us (unitune's own
+        microseconds per trial), failed_runs.
+        """
+        from unitune._stats import summary
+
+        return summary(self.trials, self.failures)
+
+    def pairwise(self, alpha: float = 0.05) -> pd.DataFrame:
+        """For each pair of backends: wins/ties/losses and a paired Wilcoxon signed-rank test, Holm-corrected.
+
+        Runs are paired by (problem, seed) on their final best value.
+        """
+        from unitune._stats import pairwise
+
+        return pairwise(self.trials, alpha=alpha)
+
+    def plot(self, *, log: bool | None = None) -> Figure:
+        """Convergence curves: median and IQR band of the best so far per backend, one panel per problem.
+
+        The y axis shows regret on a log scale when the optimum is known (``log=None``).
+        """
+        from unitune._plot import convergence
+
+        return convergence(self.trials, log=log)
+
+    def to_markdown(self, digits: int = 4) -> str:
+        """The summary as a Markdown table."""
+        from unitune._stats import markdown
+
+        return markdown(self.summary(), digits=digits)
+
+    def to_csv(self, path: Any) -> None:
+        """Write the long-form trials table to ``path``."""
+        self.trials.to_csv(path, index=False)
