@@ -70,9 +70,14 @@ class OptunaAdapter(Adapter):
     @classmethod
     def capabilities(cls, algorithm: str) -> Capabilities:
         """Capabilities of an Optuna sampler."""
-        pending = "ignored unless the sampler supports it (TPESampler(constant_liar=True))"
-        if algorithm == "grid":
-            pending = "running grid points are not proposed again"
+        pending = {
+            "tpe": "ignored by default; backend_options={'constant_liar': True} makes TPE steer away from them",
+            "random": "ignored (independent draws)",
+            "qmc": "each trial takes the next point of the sequence",
+            "cmaes": "ignored (CMA-ES updates on finished generations)",
+            "nsga2": "ignored (generations are built from finished trials)",
+            "grid": "running grid points are not proposed again",
+        }[algorithm]
         return Capabilities(conditional="native", batch=False, pending=pending, grid=algorithm == "grid")
 
     @classmethod
