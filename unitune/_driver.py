@@ -253,9 +253,13 @@ def _parallel(loop: _Loop, objective: Objective, n_jobs: int, executor: cf.Execu
                     loop.finish(trial, error=error)
                 else:
                     loop.finish(trial, result)
-    except KeyboardInterrupt:
-        for future in running:
-            future.cancel()
+    except KeyboardInterrupt:  # keep what already finished; run() marks the rest
+        for future, trial in running.items():
+            if future.done() and not future.cancelled() and future.exception() is None:
+                with contextlib.suppress(Exception):
+                    loop.study.tell(trial, future.result())
+            else:
+                future.cancel()
         raise
     except BaseException:
         for future, trial in running.items():

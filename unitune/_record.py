@@ -6,6 +6,10 @@ default, or durable (``sqlite:///runs.db``, PostgreSQL, a journal file) — so
 Hyperopt and scikit-optimize runs as well as Optuna's. A trial enters the
 record as RUNNING when it is asked and is finished when it is told.
 
+The default in-memory record is kept as plain Python objects and becomes an
+Optuna study only when asked for (:meth:`Record.optuna_study`), so a study
+that is never inspected pays nothing for it and never imports Optuna.
+
 Parameters are recorded under their unique key with an Optuna distribution.
 Categorical choices that Optuna cannot store (estimators, tuples, mixed
 types) are recorded as readable labels ``"<index>: <repr>"``, never pickled.
@@ -17,6 +21,7 @@ import datetime
 import json
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from unitune._elements import Categorical, Conditional, Float, Int
@@ -90,12 +95,26 @@ class Record:
         direction: str = "minimize",
         attrs: Mapping[str, Any] | None = None,
     ) -> None:
+        self.space = space
+        self.direction = direction
+        self.attrs = dict(attrs or {})
+        self._labels = {p.key: choice_labels(p.element) for p in space.params if isinstance(p.element, Categorical)}
+        self.loaded = False
+        self._memory: list[_Entry] | None = None
+        if storage is None:  # plain Python objects until an Optuna study is asked for
+            import uuid
+
+            self._memory = []
+            self.study_name = study_name or f"unitune-{uuid.uuid4().hex[:12]}"
+            return
+        self._open(storage, study_name, load_if_exists)
+
+    def _open(self, storage: Any, study_name: str | None, load_if_exists: bool) -> None:
         import optuna
 
-        self.space = space
         self.storage = open_storage(storage)
-        self._dists = {p.key: _distribution(p.element) for p in space.params}
-        self._labels = {p.key: choice_labels(p.element) for p in space.params if isinstance(p.element, Categorical)}
+        self._dists = {p.key: _distribution(p.element) for p in self.space.params}
+        direction = self.direction
         opt_direction = (
             optuna.study.StudyDirection.MAXIMIZE if direction == "maximize" else (optuna.study.StudyDirection.MINIMIZE)
         )
@@ -110,17 +129,34 @@ class Record:
                 self.loaded = True
         self.study_name = self.storage.get_study_name_from_id(self.study_id)
         if not self.loaded:
-            for key, value in (attrs or {}).items():
+            for key, value in self.attrs.items():
                 self.storage.set_study_user_attr(self.study_id, f"unitune.{key}", _jsonable(value))
 
     def optuna_study(self) -> optuna.Study:
-        """The record as an ``optuna.Study`` (for ``optuna.visualization`` and friends)."""
+        """The record as an ``optuna.Study`` (for ``optuna.visualization`` and friends).
+
+        For the in-memory record this is a snapshot made now, holding every trial so far.
+        """
         import optuna
 
+        if self._memory is not None:
+            entries = self._memory
+            self._memory = None
+            self._open(optuna.storages.InMemoryStorage(), self.study_name, False)
+            for entry in entries:
+                trial_id, _ = self.start(entry.raw, entry.started)
+                if entry.state != "running":
+                    self.finish(trial_id, entry.value, error=entry.error, user_attrs=entry.user_attrs)
+            study = optuna.load_study(study_name=self.study_name, storage=self.storage)
+            self._memory = entries
+            return study
         return optuna.load_study(study_name=self.study_name, storage=self.storage)
 
-    def start(self, raw: Mapping[str, Any]) -> tuple[int, int]:
+    def start(self, raw: Mapping[str, Any], started: datetime.datetime | None = None) -> tuple[int, int]:
         """Record a RUNNING trial with these raw parameters; returns ``(trial_id, number)``."""
+        if self._memory is not None:
+            self._memory.append(_Entry(dict(raw), started or datetime.datetime.now()))
+            return len(self._memory) - 1, len(self._memory) - 1
         from optuna.trial import FrozenTrial, TrialState
 
         params = {key: self._external(key, value) for key, value in raw.items()}
@@ -128,7 +164,7 @@ class Record:
             number=-1,
             state=TrialState.RUNNING,
             value=None,
-            datetime_start=datetime.datetime.now(),
+            datetime_start=started or datetime.datetime.now(),
             datetime_complete=None,
             params=params,
             distributions={key: self._dists[key] for key in params},
@@ -150,6 +186,11 @@ class Record:
         system_attrs: Mapping[str, Any] | None = None,
     ) -> None:
         """Finish a recorded trial: COMPLETE with ``value``, or FAIL (``value`` None) with ``error``."""
+        if self._memory is not None:
+            entry = self._memory[trial_id]
+            entry.state = "failed" if value is None else "complete"
+            entry.value, entry.error, entry.user_attrs = value, error, dict(user_attrs or {})
+            return
         from optuna.trial import TrialState
 
         for key, attr in (user_attrs or {}).items():
@@ -164,7 +205,9 @@ class Record:
             self.storage.set_trial_state_values(trial_id, TrialState.COMPLETE, [value])
 
     def trials(self) -> list[optuna.trial.FrozenTrial]:
-        """Every trial in the record."""
+        """Every trial in a stored record (the in-memory record is never loaded: it starts empty)."""
+        if self._memory is not None:
+            return []
         return self.storage.get_all_trials(self.study_id, deepcopy=False)
 
     def raw_of(self, trial: optuna.trial.FrozenTrial) -> dict[str, Any]:
@@ -187,6 +230,18 @@ class Record:
         if isinstance(element, Conditional):
             return element.labels[int(value)]
         return value
+
+
+@dataclass
+class _Entry:
+    """A trial of the in-memory record."""
+
+    raw: dict[str, Any]
+    started: datetime.datetime
+    state: str = "running"
+    value: float | None = None
+    error: str | None = None
+    user_attrs: dict[str, Any] = field(default_factory=dict)
 
 
 def _distribution(element: Any) -> optuna.distributions.BaseDistribution:
