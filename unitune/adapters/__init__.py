@@ -84,7 +84,7 @@ def parse_backend(backend: str) -> tuple[str, str]:
     library, _, algorithm = backend.strip().lower().partition(":")
     library = _ALIASES.get(library, library)
     if library not in registry():
-        raise _unknown("backend", backend, backend_names())
+        raise _unknown("backend", backend, backend_names(), [*registry(), *backend_names()])
     cls = _load(library)
     algorithm = algorithm or cls.default
     if algorithm not in cls.algorithms:
@@ -99,7 +99,7 @@ def backend_names() -> list[str]:
     return [f"{lib}:{alg}" for lib in registry() for alg in _load(lib).algorithms]
 
 
-def _unknown(what: str, name: str, known: list[str]) -> BackendError:
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
+def _unknown(what: str, name: str, known: list[str], candidates: list[str] | None = None) -> BackendError:
+    close = difflib.get_close_matches(name, candidates or known, n=1, cutoff=0.5)
     hint = f"did you mean {close[0]!r}? " if close else ""
     return BackendError(f"unknown {what} {name!r}. Fix: {hint}use one of {', '.join(known)}")
