@@ -57,7 +57,7 @@ def test_backend_options_reach_the_native_constructor() -> None:
 
 
 def test_bad_space_fails_before_any_backend_is_called() -> None:
-    with pytest.raises(ut.SpaceError, match="'model.lr'"):
+    with pytest.raises(ut.SpaceError, match=r"'model\.lr'"):
         ut.minimize(lambda c: 0.0, {"model": {"lr": ut.Float(1.0, 0.0)}}, backend="skopt", n_trials=3)
 
 
