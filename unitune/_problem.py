@@ -1,0 +1,69 @@
+"""The :class:`Problem` record shared by built-in and user-defined benchmark problems."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Problem", "unknown_name"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """An optimization problem: a search space plus an objective.
+
+    Attributes:
+        name: Identifier, e.g. ``"branin"`` or ``"rosenbrock5d"``.
+        space: Search space (dict of name -> space element, constant or dict).
+        objective: Maps a nested config dict to a float. Use a module-level
+            function or a picklable callable object (not a lambda) if the
+            problem must be sent to worker processes.
+        optimum: Known optimal objective value, or ``None`` if unknown.
+        direction: ``"minimize"`` or ``"maximize"``.
+        minimizer: One known optimal config (the argmax when maximizing).
+        description: Free-text description.
+
+    Example:
+        >>> def square(config):
+        ...     return config["x"] ** 2
+        >>> from unitune import Float
+        >>> problem = Problem("square", {"x": Float(-1.0, 1.0)}, square, optimum=0.0)
+        >>> problem({"x": 0.5})
+        0.25
+    """
+
+    name: str
+    space: Mapping[str, Any]
+    objective: Callable[[dict[str, Any]], float]
+    optimum: float | None = None
+    direction: str = "minimize"
+    minimizer: Mapping[str, Any] | None = None
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        """Validate ``direction`` and ``objective``."""
+        if self.direction not in ("minimize", "maximize"):
+            raise ValueError(
+                f"Problem.direction must be 'minimize' or 'maximize', got "
+                f"{self.direction!r}; pass direction='minimize' (lower is better) "
+                "or direction='maximize' (higher is better)."
+            )
+        if not callable(self.objective):
+            raise TypeError(
+                "Problem.objective must be callable, got "
+                f"{type(self.objective).__name__}; pass a function taking a "
+                "config dict and returning a float."
+            )
+
+    def __call__(self, config: Mapping[str, Any]) -> float:
+        """Evaluate the objective on ``config`` and return a float."""
+        return float(self.objective(dict(config)))
+
+
+def unknown_name(what: str, value: str, known: Sequence[str]) -> ValueError:
+    """A ValueError for an unknown name, with a close match and the known names."""
+    close = difflib.get_close_matches(value, known, n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    return ValueError(f"Unknown {what} {value!r}.{hint} Known {what}s: {', '.join(known)}.")
