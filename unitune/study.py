@@ -54,6 +54,13 @@ class Trial:
         suggest_time: Seconds the backend spent proposing this trial (its share of the ask).
         tell_time: Seconds the backend spent taking the result in (model fits often happen here).
         duration: Seconds from ask to tell.
+
+    Example:
+        >>> import unitune as ut
+        >>> study = ut.minimize(lambda c: c["n"], {"n": ut.Int(0, 3)}, backend="optuna:random", n_trials=2, seed=0)
+        >>> trial = study.trials[0]
+        >>> trial.number, trial.state, trial.value == trial.params["n"]
+        (0, 'complete', True)
     """
 
     number: int
