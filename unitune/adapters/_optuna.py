@@ -34,7 +34,13 @@ _SAMPLERS = {
     "qmc": "QMCSampler",
     "grid": "GridSampler",
 }
-_RELATIVE_NUMERIC = {"cmaes", "qmc"}  # samplers that hand categoricals to an independent sampler
+
+
+def _fallback_samplers() -> set[str]:
+    """Samplers that hand categoricals to an independent sampler (QMC stopped doing so in Optuna 5)."""
+    import optuna
+
+    return {"cmaes"} if int(optuna.__version__.split(".")[0]) >= 5 else {"cmaes", "qmc"}
 
 
 def native_expression(p: Param) -> str:
@@ -71,7 +77,7 @@ class OptunaAdapter(Adapter):
     def capabilities(cls, algorithm: str) -> Capabilities:
         """Capabilities of an Optuna sampler."""
         pending = {
-            "tpe": "ignored by default; backend_options={'constant_liar': True} makes TPE steer away from them",
+            "tpe": "constant liar: TPE steers away from running trials (constant_liar, on by default in Optuna 5)",
             "random": "ignored (independent draws)",
             "qmc": "each trial takes the next point of the sequence",
             "cmaes": "ignored (CMA-ES updates on finished generations)",
@@ -103,14 +109,15 @@ class OptunaAdapter(Adapter):
     def explain(cls, space: Space, algorithm: str) -> list[Translation]:
         """How each parameter reaches Optuna with this sampler."""
         rows = []
+        fallback = _fallback_samplers()
         for p in space.params:
             fidelity, note = "exact", ""
             if isinstance(p.element, Categorical):
                 note = "suggested as the index of the choice; the objective gets the object"
-            if algorithm in _RELATIVE_NUMERIC and isinstance(p.element, (Categorical, Conditional)):
+            if algorithm in fallback and isinstance(p.element, (Categorical, Conditional)):
                 fidelity = "fallback"
                 note = f"{_SAMPLERS[algorithm]} samples categoricals with its independent sampler (random)"
-            elif algorithm in _RELATIVE_NUMERIC and p.conditions:
+            elif algorithm in {"cmaes", "qmc"} and p.conditions:
                 fidelity = "fallback"
                 note = f"{_SAMPLERS[algorithm]} samples conditional parameters with its independent sampler"
             elif algorithm == "grid" and space.is_conditional:
@@ -143,7 +150,7 @@ class OptunaAdapter(Adapter):
         kwargs: dict[str, Any] = {"seed": self.seed}
         if self.algorithm == "grid":
             kwargs["search_space"] = self._grid_search_space()
-        if self.algorithm in _RELATIVE_NUMERIC:
+        if self.algorithm in {"cmaes", "qmc"}:
             kwargs["warn_independent_sampling"] = False  # unitune.explain reports the fallback instead
         accepted = set(inspect.signature(cls).parameters) - {"search_space"}
         unknown = sorted(set(self.options) - accepted)
@@ -154,7 +161,7 @@ class OptunaAdapter(Adapter):
             )
         kwargs.update(self.options)
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # ExperimentalWarning for some options
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
             sampler: optuna.samplers.BaseSampler = cls(**kwargs)
         if self.algorithm == "grid":  # the adapter checks exhaustion itself (ask returns nothing)
             sampler.after_trial = _no_stop  # type: ignore[method-assign, assignment]
@@ -164,7 +171,9 @@ class OptunaAdapter(Adapter):
         import optuna
 
         self._grid = []
+        self._taken: set[int] = set()  # grid points asked or finished
         self.sampler = self._make_sampler()
+        self._n_grid = len(getattr(self.sampler, "_all_grids", ()))
         storage = optuna.storages.InMemoryStorage()
         with quiet("optuna.storages._in_memory"):  # "A new study created in memory" at INFO
             storage.create_new_study([optuna.study.StudyDirection.MINIMIZE], "unitune")
@@ -192,12 +201,24 @@ class OptunaAdapter(Adapter):
         """Ask Optuna for ``n`` trials (running trials stay RUNNING in its study)."""
         out = []
         for _ in range(n):
-            if self.algorithm == "grid" and self.sampler.is_exhausted(self.study):  # type: ignore[attr-defined]
+            if self.algorithm == "grid" and len(self._taken) == self._n_grid:
                 break
             trial = self.study.ask()
+            if self.algorithm == "grid":
+                self._claim_grid_point(trial)
             self._trials[trial.number] = trial
             out.append(Suggestion(trial.number, self._suggest(trial)))
         return out
+
+    def _claim_grid_point(self, trial: optuna.Trial) -> None:
+        """Keep the sampler's grid point unless it is running or done (pending asks, resumed studies)."""
+        storage = self.study._storage
+        grid_id = storage.get_trial_system_attrs(trial._trial_id)["grid_id"]
+        if grid_id in self._taken:
+            free = sorted(set(range(self._n_grid)) - self._taken)
+            grid_id = int(self.sampler._rng.rng.choice(free))  # type: ignore[attr-defined]
+            storage.set_trial_system_attr(trial._trial_id, "grid_id", grid_id)
+        self._taken.add(grid_id)
 
     def tell(self, token: Any, loss: float | None) -> None:
         """Tell Optuna the loss (``None``: the trial failed)."""
@@ -239,6 +260,7 @@ class OptunaAdapter(Adapter):
             trial.system_attrs["grid_id"] = self.sampler._all_grids.index(  # type: ignore[attr-defined]
                 tuple(params[k] for k in self.sampler._param_names)  # type: ignore[attr-defined]
             )
+            self._taken.add(trial.system_attrs["grid_id"])
         self.study.add_trial(trial)
 
 
