@@ -245,54 +245,6 @@ STATS = Space(
 N_DRAWS = 3000
 
 
-@pytest.fixture(scope="module")
-def rand_draws() -> list[dict[str, Any]]:
-    ad = HyperoptAdapter(STATS, "rand", seed=2024)
-    return [STATS.decode(s.raw) for s in ad.ask(N_DRAWS)]
-
-
-def uniform_ok(values: list[Any], support: list[Any]) -> None:
-    counts = Counter(values)
-    assert set(counts) == set(support)
-    observed = [counts[v] for v in support]
-    assert stats.chisquare(observed).pvalue > 0.001
-
-
-def test_int_uniform_and_bounds_inclusive(rand_draws: list[dict[str, Any]]) -> None:
-    i3 = [c["i3"] for c in rand_draws]
-    uniform_ok(i3, [0, 1, 2])
-    assert all(0.30 < i3.count(k) / N_DRAWS < 0.36 for k in (0, 1, 2))
-    uniform_ok([c["i5"] for c in rand_draws], [1, 2, 3, 4, 5])
-
-
-def test_int_log_matches_rounded_log_uniform(rand_draws: list[dict[str, Any]]) -> None:
-    lo, hi = math.log(0.5), math.log(100.5)
-    edges = [0.5, 1.5, 2.5, 4.5, 8.5, 16.5, 32.5, 64.5, 100.5]  # bins of integers 1, 2, 3-4, 5-8, ...
-    expected = np.diff([(math.log(e) - lo) / (hi - lo) for e in edges]) * N_DRAWS
-    observed, _ = np.histogram([c["ilog"] for c in rand_draws], bins=edges)
-    assert stats.chisquare(observed, expected).pvalue > 0.001
-    values = {c["ilog"] for c in rand_draws}
-    assert min(values) == 1 and max(values) <= 100 and len(values) > 60
-
-
-def test_steps_are_exact_grids(rand_draws: list[dict[str, Any]]) -> None:
-    uniform_ok([c["istep"] for c in rand_draws], [10, 20, 30, 40, 50])
-    uniform_ok([c["fstep"] for c in rand_draws], [-1.0, -0.5, 0.0, 0.5, 1.0])
-
-
-def test_float_log_is_log_uniform(rand_draws: list[dict[str, Any]]) -> None:
-    logs = np.log10([c["flog"] for c in rand_draws])
-    assert stats.kstest(logs, stats.uniform(loc=-3, scale=4).cdf).pvalue > 0.001
-    assert all(1e-3 <= c["flog"] <= 10.0 for c in rand_draws)
-
-
-def test_categorical_equally_likely_and_python_types(rand_draws: list[dict[str, Any]]) -> None:
-    uniform_ok([c["cat"] for c in rand_draws], ["a", "b", "c", "d"])
-    for c in rand_draws[:200]:
-        assert all(type(c[k]) is int for k in ("i3", "i5", "ilog", "istep"))
-        assert all(type(c[k]) is float for k in ("fstep", "flog"))
-
-
 def test_raw_values_are_python_numbers() -> None:
     ad = HyperoptAdapter(MIXED, "tpe", seed=0, options={"n_startup_jobs": 3})
     for _ in range(6):
