@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
 import json
 import sys
@@ -85,12 +86,15 @@ def show_command(args: argparse.Namespace) -> int:
 
     storage = open_storage(args.storage)
     name = args.study_name
+    found = [s.study_name for s in optuna.get_all_study_summaries(storage)]
     if name is None:
-        summaries = optuna.get_all_study_summaries(storage)
-        if len(summaries) != 1:
-            found = [s.study_name for s in summaries]
+        if len(found) != 1:
             raise ValueError(f"the storage holds {len(found)} studies {found}; choose one with --study-name")
-        name = summaries[0].study_name
+        name = found[0]
+    elif name not in found:
+        close = difflib.get_close_matches(name, found, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise ValueError(f"the storage has no study {name!r}; {hint}it holds {found}")
     study = optuna.load_study(study_name=name, storage=storage)
     frame = study.trials_dataframe()
     attrs = study.user_attrs

@@ -23,7 +23,7 @@ def convergence(trials: pd.DataFrame, *, log: bool | None = None) -> Figure:
     axes = figure.subplots(rows, cols, squeeze=False).ravel()
     for ax, problem in zip(axes, problems, strict=False):
         data = trials[trials["problem"] == problem]
-        use_regret = bool(data["regret"].notna().all())
+        use_regret = bool(data["regret"].notna().any())  # optimum known (failed first trials leave NaN)
         column = "regret" if use_regret else "best_so_far"
         for backend, runs in data.groupby("backend", sort=True):
             curves = runs.pivot_table(index="trial", columns="seed", values=column)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -12,28 +13,41 @@ if TYPE_CHECKING:
 __all__ = ["final", "holm", "markdown", "pairwise", "summary"]
 
 
-def final(trials: pd.DataFrame) -> pd.DataFrame:
-    """One row per (problem, backend, seed): final best, final regret, rank within (problem, seed)."""
+def _score(ends: pd.DataFrame, directions: Mapping[str, str] | None) -> pd.Series:
+    """Lower is better: the regret when known (direction-free), else the best value, negated when maximizing."""
+    directions = directions or {}
+    sign = ends["problem"].map(lambda p: -1.0 if directions.get(p) == "maximize" else 1.0)
+    score: pd.Series = ends["regret"].where(ends["regret"].notna(), sign * ends["best"])
+    return score
+
+
+def final(trials: pd.DataFrame, directions: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """One row per (problem, backend, seed): final best, final regret, rank within (problem, seed).
+
+    ``directions`` maps a problem to ``"maximize"`` or ``"minimize"`` (the default), for ranking
+    problems whose optimum, hence regret, is unknown.
+    """
     keys = ["problem", "backend", "seed"]
     last = trials.sort_values("trial").groupby(keys, as_index=False).tail(1)
     out = last[[*keys, "best_so_far", "regret"]].rename(columns={"best_so_far": "best"}).reset_index(drop=True)
-    # rank by regret when known (direction-free), else by best value (assumed to be minimized)
-    score = out["regret"].where(out["regret"].notna(), out["best"])
+    score = _score(out, directions)
     out["rank"] = score.groupby([out["problem"], out["seed"]]).rank(method="average")
     result: pd.DataFrame = out
     return result
 
 
-def summary(trials: pd.DataFrame, failures: pd.DataFrame) -> pd.DataFrame:
+def summary(trials: pd.DataFrame, failures: pd.DataFrame, directions: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Per problem and backend: see :meth:`unitune.compare.Comparison.summary`."""
     import pandas as pd
 
-    ends = final(trials)
+    ends = final(trials, directions)
     rows = []
     overall = ends.groupby("backend")["rank"].mean()
     for (problem, backend), group in ends.groupby(["problem", "backend"], sort=True):
         runs = trials[(trials["problem"] == problem) & (trials["backend"] == backend)]
-        curve = runs["regret"] if runs["regret"].notna().all() else runs["best_so_far"]
+        # regret whenever the problem's optimum is known, even if a run's first trials failed (NaN)
+        known = bool(trials.loc[trials["problem"] == problem, "regret"].notna().any())
+        curve = runs["regret"] if known else runs["best_so_far"]
         q1, q3 = group["best"].quantile([0.25, 0.75])
         rows.append(
             {
@@ -53,8 +67,34 @@ def summary(trials: pd.DataFrame, failures: pd.DataFrame) -> pd.DataFrame:
                 "failed_runs": int(((failures["problem"] == problem) & (failures["backend"] == backend)).sum()),
             }
         )
-    frame: pd.DataFrame = pd.DataFrame(rows)
+    done = {(row["problem"], row["backend"]) for row in rows}
+    for (problem, backend), group in failures.groupby(["problem", "backend"], sort=True):
+        if (problem, backend) not in done:  # every run failed: still a row, so the failures show
+            rank = overall.get(backend, math.nan)
+            rows.append(
+                {"problem": problem, "backend": backend, "runs": 0, "rank_overall": rank, "failed_runs": len(group)}
+            )
+    frame: pd.DataFrame = pd.DataFrame(rows, columns=_SUMMARY_COLUMNS)
+    frame = frame.sort_values(["problem", "backend"], kind="stable").reset_index(drop=True)
     return frame
+
+
+_SUMMARY_COLUMNS = [
+    "problem",
+    "backend",
+    "runs",
+    "best_mean",
+    "best_median",
+    "best_iqr",
+    "regret_mean",
+    "regret_median",
+    "rank_mean",
+    "rank_overall",
+    "auc",
+    "suggest_time",
+    "overhead_us",
+    "failed_runs",
+]
 
 
 def holm(p_values: list[float]) -> list[float]:
@@ -63,24 +103,29 @@ def holm(p_values: list[float]) -> list[float]:
     Example:
         >>> holm([0.01, 0.04, 0.03])
         [0.03, 0.06, 0.06]
+        >>> holm([0.04, float("nan"), 0.01, 0.03])
+        [0.06, nan, 0.03, 0.06]
     """
-    order = sorted(range(len(p_values)), key=lambda i: p_values[i])
-    adjusted = [1.0] * len(p_values)
+    # NaN p-values (no test) stay NaN and do not count as tests; sorting must not see them
+    order = sorted((i for i, p in enumerate(p_values) if not math.isnan(p)), key=lambda i: p_values[i])
+    adjusted = [math.nan] * len(p_values)
     running = 0.0
     for rank, i in enumerate(order):
-        value = p_values[i]
-        running = max(running, min(1.0, (len(p_values) - rank) * value)) if not math.isnan(value) else running
-        adjusted[i] = round(running, 12) if not math.isnan(value) else math.nan
+        running = max(running, min(1.0, (len(order) - rank) * p_values[i]))
+        adjusted[i] = round(running, 12)
     return adjusted
 
 
-def pairwise(trials: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
-    """Paired comparison of every two backends over (problem, seed) blocks."""
+def pairwise(trials: pd.DataFrame, alpha: float = 0.05, directions: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Paired comparison of every two backends over (problem, seed) blocks.
+
+    Scores are the final regret, or the final best value (negated when maximizing) when the optimum is unknown.
+    """
     import pandas as pd
     from scipy.stats import wilcoxon
 
-    ends = final(trials)
-    ends["score"] = ends["regret"].where(ends["regret"].notna(), ends["best"])
+    ends = final(trials, directions)
+    ends["score"] = _score(ends, directions)
     table = ends.pivot_table(index=["problem", "seed"], columns="backend", values="score")
     rows: list[dict[str, Any]] = []
     for a, b in itertools.combinations(sorted(table.columns), 2):

@@ -119,7 +119,6 @@ def _bench(args: argparse.Namespace) -> int:
     from unitune.compare import compare
 
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     cmp = compare(
         _split(args.problems),
         backends=_split(args.backends),
@@ -128,6 +127,7 @@ def _bench(args: argparse.Namespace) -> int:
         n_jobs=args.jobs,
         progress=not args.no_progress,
     )
+    out.mkdir(parents=True, exist_ok=True)  # after compare: bad input leaves no folder behind
     cmp.to_csv(out / "trials.csv")
     (out / "summary.md").write_text(cmp.to_markdown() + "\n")
     from unitune._stats import markdown

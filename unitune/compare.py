@@ -153,6 +153,13 @@ def compare(
 
     Returns:
         A :class:`Comparison`. A run that raises is reported in ``Comparison.failures``, not fatal.
+
+    Example:
+        >>> import unitune as ut
+        >>> cmp = ut.compare(lambda c: (c["x"] - 1) ** 2, {"x": ut.Float(-3, 3)}, optimum=0.0,
+        ...                  backends=["optuna:random", "skopt:random"], n_trials=4, seeds=[0, 1])
+        >>> sorted(cmp.final()["backend"].unique())
+        ['optuna:random', 'skopt:random']
     """
     problems = _as_problems(objective_or_problems, space, direction, optimum)
     seeds = list(seeds)
@@ -199,7 +206,8 @@ def compare(
             collect(futures[future], future.result)
     if bar is not None:
         bar.close()
-    return Comparison(_frame(rows), _failure_frame(failures), {p.name: p.optimum for p in problems})
+    optima = {p.name: p.optimum for p in problems}
+    return Comparison(_frame(rows), _failure_frame(failures), optima, {p.name: p.direction for p in problems})
 
 
 def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -229,12 +237,27 @@ class Comparison:
             and wall_time (since the run started).
         failures: Runs that raised: problem, backend, seed, error.
         optima: Known optimum per problem (None when unknown).
+        directions: ``"minimize"`` or ``"maximize"`` per problem (missing: minimize); ranks and
+            tests of a problem without a known optimum compare best values in this direction.
+
+    Example:
+        >>> import unitune as ut
+        >>> cmp = ut.compare("branin", backends=["hyperopt:rand"], n_trials=3, seeds=[0])
+        >>> len(cmp.trials), cmp.optima["branin"] > 0.39
+        (3, True)
     """
 
-    def __init__(self, trials: pd.DataFrame, failures: pd.DataFrame, optima: Mapping[str, float | None]) -> None:
+    def __init__(
+        self,
+        trials: pd.DataFrame,
+        failures: pd.DataFrame,
+        optima: Mapping[str, float | None],
+        directions: Mapping[str, str] | None = None,
+    ) -> None:
         self.trials = trials
         self.failures = failures
         self.optima = dict(optima)
+        self.directions = dict(directions or {})
 
     def __repr__(self) -> str:
         runs = self.trials.groupby(["problem", "backend", "seed"]).ngroups if len(self.trials) else 0
@@ -244,7 +267,7 @@ class Comparison:
         """One row per run: the final best value (and regret) after the whole budget."""
         from unitune._stats import final
 
-        return final(self.trials)
+        return final(self.trials, self.directions)
 
     def summary(self) -> pd.DataFrame:
         """Per problem and backend: final best (mean, median, IQR), regret, ranks, AUC and costs.
@@ -258,7 +281,7 @@ class Comparison:
         """
         from unitune._stats import summary
 
-        return summary(self.trials, self.failures)
+        return summary(self.trials, self.failures, self.directions)
 
     def pairwise(self, alpha: float = 0.05) -> pd.DataFrame:
         """For each pair of backends: wins/ties/losses and a paired Wilcoxon signed-rank test, Holm-corrected.
@@ -267,7 +290,7 @@ class Comparison:
         """
         from unitune._stats import pairwise
 
-        return pairwise(self.trials, alpha=alpha)
+        return pairwise(self.trials, alpha=alpha, directions=self.directions)
 
     def plot(self, *, log: bool | None = None) -> Figure:
         """Convergence curves: median and IQR band of the best so far per backend, one panel per problem.
