@@ -440,33 +440,15 @@ def _trials_from_dataframe(frame: pd.DataFrame) -> Iterable[Trial]:
     return trials_from_dataframe(frame)
 
 
-def _run(
-    direction: str,
-    objective: Objective,
-    space: SpaceLike,
-    *,
-    n_trials: int | None = None,
-    timeout: float | None = None,
-    n_jobs: int = 1,
-    executor: concurrent.futures.Executor | None = None,
-    catch: type[BaseException] | tuple[type[BaseException], ...] = Exception,
-    callbacks: Sequence[Callable[[Study, Trial], None]] = (),
-    progress: bool = False,
-    **study_kwargs: Any,
-) -> Study:
-    study = Study(space, direction=direction, **study_kwargs)
+_OPTIMIZE_ARGS = frozenset({"timeout", "n_jobs", "executor", "catch", "callbacks", "progress"})
+
+
+def _run(direction: str, objective: Objective, space: SpaceLike, n_trials: int | None = None, **kwargs: Any) -> Study:
+    optimize_kwargs = {k: kwargs.pop(k) for k in list(kwargs) if k in _OPTIMIZE_ARGS}
+    study = Study(space, direction=direction, **kwargs)
     if n_trials is not None and study.record.loaded:  # resuming: n_trials is the study's total
         n_trials = max(0, n_trials - len(study.trials))
-    return study.optimize(
-        objective,
-        n_trials,
-        timeout=timeout,
-        n_jobs=n_jobs,
-        executor=executor,
-        catch=catch,
-        callbacks=callbacks,
-        progress=progress,
-    )
+    return study.optimize(objective, n_trials, **optimize_kwargs)
 
 
 def minimize(objective: Objective, space: SpaceLike, **kwargs: Any) -> Study:
