@@ -282,6 +282,7 @@ def test_failures_then_more_asks() -> None:
     for i in range(10):
         (s,) = ad.ask()
         ad.tell(s.token, None if i % 2 else mixed_loss(MIXED.decode(s.raw)))
+    ad._trials.refresh()  # the adapter refreshes lazily, before each suggest (as fmin does)
     statuses = Counter(t["result"]["status"] for t in ad._trials.trials)
     assert statuses == {"ok": 5, "fail": 5}
     assert len(ad.ask(3)) == 3
@@ -300,6 +301,7 @@ def test_pending_trials() -> None:
         one_by_one.append(s.raw)
         b.tell(s.token, 1.0)
     assert batch == one_by_one
+    a._trials.refresh()  # the adapter refreshes lazily, before each suggest (as fmin does)
     assert [t["state"] for t in a._trials.trials] == [hyperopt.JOB_STATE_RUNNING] * 5
     # tpe: pending trials are observations of infinite loss, so they do change the next proposal
     space = Space({"x": Float(0.0, 1.0)})
@@ -337,6 +339,7 @@ def test_add_builds_hyperopts_own_documents() -> None:
     added = HyperoptAdapter(COND, "rand", seed=4)
     for s in asked.ask(40):
         added.add(s.raw, 1.0)
+    asked._trials.refresh()
     for a, b in zip(asked._trials.trials, added._trials.trials, strict=True):
         assert a["tid"] == b["tid"] and a["misc"]["idxs"] == b["misc"]["idxs"]
         assert a["misc"]["vals"] == b["misc"]["vals"]  # inactive: [], ints as floats, steps as indices

@@ -177,6 +177,10 @@ def _sequential(loop: _Loop, objective: Objective) -> None:
 
 
 def _workers(executor: cf.Executor) -> int:
+    client = getattr(executor, "_client", None)  # a Dask ClientExecutor: the cluster's threads
+    if client is not None and hasattr(client, "nthreads"):
+        with contextlib.suppress(Exception):
+            return max(1, int(sum(client.nthreads().values())))
     for attr in ("_max_workers", "max_workers"):
         value = getattr(executor, attr, None)
         if isinstance(value, int) and value > 0:

@@ -218,9 +218,8 @@ class HyperoptAdapter(Adapter):
             docs = self._algo(new_ids, self._domain, trials, self._rstate.integers(2**31 - 1))
             if not docs:
                 break
-            trials.insert_trial_docs(docs)
-            trials.refresh()
-            for doc in trials.trials[-len(docs) :]:  # the inserted (SONified) copies
+            trials.insert_trial_docs(docs)  # the next ask's refresh() lists them: no scan here
+            for doc in trials._dynamic_trials[-len(docs) :]:  # the inserted (SONified) copies
                 doc["state"] = JOB_STATE_RUNNING
                 self._running[doc["tid"]] = doc
                 out.append(Suggestion(token=doc["tid"], raw=self._raw(doc["misc"]["vals"])))
@@ -253,8 +252,7 @@ class HyperoptAdapter(Adapter):
             raise KeyError(f"{token!r} is not a pending hyperopt trial of this adapter")
         doc = self._running.pop(token)
         doc["result"] = self._result(loss)
-        doc["state"] = JOB_STATE_DONE
-        self._trials.refresh()
+        doc["state"] = JOB_STATE_DONE  # seen by the refresh() before the next suggest, as in fmin
 
     def _insert_done(self, raw: Mapping[str, Any], loss: float | None) -> None:
         from hyperopt import JOB_STATE_DONE

@@ -225,10 +225,14 @@ class OptunaAdapter(Adapter):
         import optuna
 
         trial = self._trials.pop(token)
-        if loss is None or math.isnan(loss):
-            self.study.tell(trial, state=optuna.trial.TrialState.FAIL)
+        state = optuna.trial.TrialState.FAIL if loss is None or math.isnan(loss) else None
+        value = None if state is not None else loss
+        try:  # what Study.optimize calls; the public Study.tell also deep-copies the trial it returns
+            from optuna.study._tell import _tell_with_warning
+        except ImportError:  # pragma: no cover - a future Optuna without it
+            self.study.tell(trial, value, state=state)
         else:
-            self.study.tell(trial, loss)
+            _tell_with_warning(self.study, trial, value, state=state, suppress_warning=True)
 
     def add(self, raw: Mapping[str, Any], loss: float | None) -> None:
         """Add a finished trial (resume, warm start) to the sampler's study."""

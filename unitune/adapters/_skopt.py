@@ -331,7 +331,7 @@ class SkoptAdapter(Adapter):
             out.append(Suggestion(self._tokens, self._raw(x)))
         return out
 
-    def _record(self, xs: list[list[Any]], losses: Sequence[float | None]) -> None:
+    def _record(self, xs: list[list[Any]], losses: Sequence[float | None], *, fit: bool = True) -> None:
         """Tell points in one call (one fit); failures get the worst loss, or wait for a first loss."""
         good = [(x, float(loss)) for x, loss in zip(xs, losses, strict=True) if loss is not None and _ok(loss)]
         failed = [x for x, loss in zip(xs, losses, strict=True) if not _ok(loss)]
@@ -344,9 +344,9 @@ class SkoptAdapter(Adapter):
         values = [*(y for _, y in good), *[float(max(ys))] * len(failed)]
         with _quiet():
             if len(points) == 1:
-                self._opt.tell(points[0], values[0])
+                self._opt.tell(points[0], values[0], fit=fit)
             else:
-                self._opt.tell(points, values)
+                self._opt.tell(points, values, fit=fit)
 
     def tell(self, token: Any, loss: float | None) -> None:
         """Tell skopt the full point (every branch) of an asked trial.
@@ -358,7 +358,8 @@ class SkoptAdapter(Adapter):
             x = self._pending.pop(token)
         except KeyError:
             raise StudyError(f"skopt adapter: unknown or already told trial token {token!r}") from None
-        self._record([x], [loss])
+        # with trials still pending, the next ask fits a constant-liar copy anyway: fit once, there
+        self._record([x], [loss], fit=not self._pending)
 
     def add(self, raw: Mapping[str, Any], loss: float | None) -> None:
         """Tell a trial this adapter did not ask; inactive dimensions hold their first value."""
