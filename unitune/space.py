@@ -20,9 +20,10 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
@@ -108,7 +109,7 @@ class Space:
         unitune.exceptions.SpaceError: parameter 'x': Float needs low <= high; received low=1, high=0. Fix: ...
     """
 
-    __slots__ = ("_by_key", "_entries", "_mapping", "params")
+    __slots__ = ("_by_key", "_entries", "_mapping", "_plan", "params")
 
     def __init__(self, mapping: SpaceLike) -> None:
         if isinstance(mapping, Space):
@@ -130,6 +131,18 @@ class Space:
             self._compile(mapping, (), (), frozenset(), counts)
         self.params: tuple[Param, ...] = tuple(e.param for e in self._entries if e.param is not None)
         self._by_key = {p.key: p for p in self.params}
+        # decode() runs once per trial: paths split and converters chosen once, here
+        self._plan = tuple(
+            (
+                e.conditions,
+                tuple(e.name.split(".")),
+                e.kind,
+                None if e.param is None else _converter(e.param.element),
+                None if e.param is None else e.param.key,
+                e.value,
+            )
+            for e in self._entries
+        )
 
     def _compile(
         self,
@@ -258,16 +271,17 @@ class Space:
             {'n': 2, 'act': None}
         """
         config: dict[str, Any] = {}
-        for entry in self._entries:
-            if entry.conditions and not self._raw_active(entry.conditions, raw):
+        for conditions, path, kind, convert, key, value in self._plan:
+            if conditions and not all(raw.get(c.key) == c.index for c in conditions):
                 continue
-            if entry.param is not None:
-                value = to_value(entry.param.element, raw[entry.param.key])
-            elif entry.kind == "dict":
+            if convert is not None:
+                value = convert(raw[key])  # type: ignore[index]  # key is set with convert
+            elif kind == "dict":
                 value = {}
-            else:
-                value = entry.value
-            _put(config, entry.name, value)
+            node = config
+            for part in path[:-1]:
+                node = node.setdefault(part, {})
+            node[path[-1]] = value
         return config
 
     def encode(self, config: Mapping[str, Any]) -> dict[str, Any]:
@@ -557,6 +571,33 @@ def _value_problem(element: ParamElement, value: Any) -> str | None:
         if abs(k - round(k)) > 1e-9 * max(1.0, abs(k)):
             return f"{value!r} is not on the grid of {element!r}"
     return None
+
+
+def _clip(low: float, high: float, raw: Any) -> float:
+    return min(max(float(raw), low), high)
+
+
+def _pick(options: tuple[Any, ...], raw: Any) -> Any:
+    return options[int(raw)]
+
+
+def _int_clip(element: Int, low: int, high: int, raw: Any) -> Any:
+    if type(raw) is int:
+        return min(max(raw, low), high)
+    return to_value(element, raw)
+
+
+def _converter(element: ParamElement) -> Callable[[Any], Any]:
+    """``to_value`` for one element, specialised once (plain floats, choices, unit-step ints)."""
+    if isinstance(element, Categorical):
+        return functools.partial(_pick, element.choices)
+    if isinstance(element, Conditional):
+        return functools.partial(_pick, element.labels)
+    if isinstance(element, Float) and element.step is None:
+        return functools.partial(_clip, float(element.low), float(element.high))
+    if isinstance(element, Int) and int(element.step) == 1:
+        return functools.partial(_int_clip, element, int(element.low), int(element.high))
+    return functools.partial(to_value, element)
 
 
 def to_value(element: ParamElement, raw: Any) -> Any:
