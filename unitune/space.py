@@ -251,13 +251,9 @@ class Space:
         return len(self.params)
 
     # -- raw assignments (what backends produce) ---------------------------------------------
-    @staticmethod
-    def _raw_active(conditions: tuple[Condition, ...], raw: Mapping[str, Any]) -> bool:
-        return all(raw.get(c.key) == c.index for c in conditions)
-
     def active_keys(self, raw: Mapping[str, Any]) -> list[str]:
         """Keys of the parameters that are active for a raw assignment."""
-        return [p.key for p in self.params if self._raw_active(p.conditions, raw)]
+        return [p.key for p in self.params if conditions_hold(p.conditions, raw)]
 
     def decode(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         """Build the nested configuration for a raw assignment ``{key: value}``.
@@ -272,7 +268,7 @@ class Space:
         """
         config: dict[str, Any] = {}
         for conditions, path, kind, convert, key, value in self._plan:
-            if conditions and not all(raw.get(c.key) == c.index for c in conditions):
+            if conditions and not conditions_hold(conditions, raw):
                 continue
             if convert is not None:
                 value = convert(raw[key])  # type: ignore[index]  # key is set with convert
@@ -294,7 +290,7 @@ class Space:
         """
         raw: dict[str, Any] = {}
         for p in self.params:
-            if not self._raw_active(p.conditions, raw):
+            if not conditions_hold(p.conditions, raw):
                 continue
             value = _get(config, p.name)
             element = p.element
@@ -411,7 +407,7 @@ class Space:
         gen = np.random.default_rng(rng)
         raw: dict[str, Any] = {}
         for p in self.params:
-            if self._raw_active(p.conditions, raw):
+            if conditions_hold(p.conditions, raw):
                 raw[p.key] = _draw(p.element, gen)
         return self.decode(raw)
 
@@ -449,7 +445,7 @@ class Space:
         values = {p.key: self._finite_values(p) for p in self.params}
 
         def count(i: int, raw: dict[str, Any]) -> int:
-            while i < len(self.params) and not self._raw_active(self.params[i].conditions, raw):
+            while i < len(self.params) and not conditions_hold(self.params[i].conditions, raw):
                 i += 1
             if i == len(self.params):
                 return 1
@@ -461,7 +457,7 @@ class Space:
         return count(0, {})
 
     def _grid(self, i: int, raw: dict[str, Any], values: Mapping[str, list[Any]]) -> Iterator[dict[str, Any]]:
-        while i < len(self.params) and not self._raw_active(self.params[i].conditions, raw):
+        while i < len(self.params) and not conditions_hold(self.params[i].conditions, raw):
             i += 1
         if i == len(self.params):
             yield self.decode(raw)
@@ -505,6 +501,11 @@ _REQUIRED: Any = object()  # _get's "no default": raise instead of returning one
 def as_space(space: SpaceLike) -> Space:
     """``space`` as a :class:`Space` (built and validated if it is a dict)."""
     return space if isinstance(space, Space) else Space(space)
+
+
+def conditions_hold(conditions: tuple[Condition, ...], raw: Mapping[str, Any]) -> bool:
+    """Whether every (conditional, label) condition holds in a raw assignment (labels as indices)."""
+    return all(raw.get(c.key) == c.index for c in conditions)
 
 
 def _tags(conds: tuple[Condition, ...]) -> str:

@@ -24,7 +24,7 @@ import numpy as np
 
 from unitune.adapters._base import Adapter, Capabilities, Suggestion, Translation
 from unitune.exceptions import BackendError, ConfigError
-from unitune.space import Categorical, Conditional, Float, Int, Param, Space
+from unitune.space import Categorical, Conditional, Float, Int, Param, Space, conditions_hold
 
 __all__ = ["HyperoptAdapter"]
 
@@ -230,7 +230,7 @@ class HyperoptAdapter(Adapter):
         for p in self.space.params:  # a Conditional comes before its branches' parameters
             if vals.get(p.key):
                 raw[p.key] = _to_raw(p.element, vals[p.key][0])
-            elif _fixed(p.element) and all(raw.get(c.key) == c.index for c in p.conditions):
+            elif _fixed(p.element) and conditions_hold(p.conditions, raw):
                 raw[p.key] = float(p.element.low)
         return raw
 

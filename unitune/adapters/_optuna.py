@@ -18,6 +18,7 @@ from unitune._elements import Categorical, Conditional, Float, Int
 from unitune._quiet import quiet
 from unitune.adapters._base import Adapter, Capabilities, Suggestion, Translation
 from unitune.exceptions import BackendError, SpaceError
+from unitune.space import conditions_hold
 
 if TYPE_CHECKING:
     import optuna
@@ -185,7 +186,7 @@ class OptunaAdapter(Adapter):
             return dict(self._grid[trial.suggest_categorical("grid_index", list(range(len(self._grid))))])
         raw: dict[str, Any] = {}
         for p in self.space.params:
-            if all(raw.get(c.key) == c.index for c in p.conditions):
+            if conditions_hold(p.conditions, raw):
                 e = p.element
                 if isinstance(e, Float):
                     raw[p.key] = trial.suggest_float(p.key, float(e.low), float(e.high), log=e.log, step=e.step)
