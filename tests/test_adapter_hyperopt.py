@@ -229,7 +229,7 @@ def test_same_as_fmin_with_tpe_options() -> None:
         assert_same(theirs, mine)
 
 
-# -- exact distributions (random search through the adapter) ----------------------------------------------------
+# -- supports and types (the distributions are tested once for every backend in test_conformance.py)
 
 STATS = Space(
     {
@@ -242,7 +242,6 @@ STATS = Space(
         "cat": Categorical(["a", "b", "c", "d"]),
     }
 )
-N_DRAWS = 3000
 
 
 def test_raw_values_are_python_numbers() -> None:

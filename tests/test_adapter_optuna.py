@@ -327,7 +327,7 @@ def test_grid_order_is_that_of_a_hand_written_grid_sampler() -> None:
     assert_same_runs(theirs, mine, 27)
 
 
-# -- exact distributions (random search through the adapter) --------------------------------------------------
+# -- supports and types (the distributions are tested once for every backend in test_conformance.py)
 
 BLOB, ROW = {"k": 1}, [1, 2]
 STATS = ut.Space(
@@ -342,7 +342,6 @@ STATS = ut.Space(
         "obj": ut.Categorical([BLOB, ROW, None, "s"]),
     }
 )
-N_DRAWS = 3000
 
 
 def test_conditional_samples_only_the_active_branch() -> None:

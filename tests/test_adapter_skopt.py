@@ -157,7 +157,7 @@ def test_options_reach_skopt() -> None:
     assert mine == run_native(gp_minimize, 7, **opts)
 
 
-# -- statistical conformance -------------------------------------------------------------------
+# -- the GP's initial points (the distributions themselves: test_conformance.py)
 def test_gp_initial_points_use_the_same_translation() -> None:
     """skopt's own Integer is biased under the GP's normalization; the adapter's Int is not."""
     native = normalize_dimensions([Integer(0, 2)]).rvs(n_samples=3000, random_state=0)
