@@ -38,6 +38,7 @@ def trials_dataframe(study: Study) -> pd.DataFrame:
 
 def trials_from_dataframe(frame: pd.DataFrame) -> Iterator[Trial]:
     """Finished trials from a :func:`trials_dataframe` (or Optuna's ``trials_dataframe()``)."""
+    from unitune.space import _put
     from unitune.study import Trial
 
     state_ok = {"complete", "COMPLETE"}
@@ -46,11 +47,7 @@ def trials_from_dataframe(frame: pd.DataFrame) -> Iterator[Trial]:
         flat = {c[len("params_") :]: row[c] for c in params if not _is_missing(row[c])}
         config: dict[str, Any] = {}
         for name, value in flat.items():
-            node = config
-            *parents, leaf = name.split(".")
-            for part in parents:
-                node = node.setdefault(part, {})
-            node[leaf] = value.item() if hasattr(value, "item") else value
+            _put(config, name, value.item() if hasattr(value, "item") else value)
         state = "complete" if str(row.get("state")) in state_ok else "failed"
         result: Any = row.get("value")
         number: Any = row.get("number", -1)
