@@ -281,7 +281,6 @@ def test_failures_then_more_asks() -> None:
     for i in range(10):
         (s,) = ad.ask()
         ad.tell(s.token, None if i % 2 else mixed_loss(MIXED.decode(s.raw)))
-    ad._trials.refresh()  # the adapter refreshes lazily, before each suggest (as fmin does)
     statuses = Counter(t["result"]["status"] for t in ad._trials.trials)
     assert statuses == {"ok": 5, "fail": 5}
     assert len(ad.ask(3)) == 3
@@ -300,7 +299,6 @@ def test_pending_trials() -> None:
         one_by_one.append(s.raw)
         b.tell(s.token, 1.0)
     assert batch == one_by_one
-    a._trials.refresh()  # the adapter refreshes lazily, before each suggest (as fmin does)
     assert [t["state"] for t in a._trials.trials] == [hyperopt.JOB_STATE_RUNNING] * 5
     # tpe: pending trials are observations of infinite loss, so they do change the next proposal
     space = Space({"x": Float(0.0, 1.0)})
@@ -333,12 +331,24 @@ def test_add_feeds_tpe() -> None:
     assert ks.count(0) >= 14
 
 
+def test_listed_trials_are_what_refresh_builds() -> None:
+    # the adapter appends what it inserts instead of calling Trials.refresh() per trial (O(n) each)
+    ad = HyperoptAdapter(COND, "tpe", seed=2, options={"n_startup_jobs": 3})
+    ad.add({"x": 0.5, "opt.kind": 2}, None)
+    for i in range(12):
+        suggestions = ad.ask(2)
+        ad.tell(suggestions[0].token, None if i % 3 else 1.0 / (i + 1))
+    listed = list(ad._trials.trials)
+    ad._trials.refresh()
+    assert listed == ad._trials.trials and [t["tid"] for t in listed] == list(range(25))
+    assert Counter(t["state"] for t in listed) == {hyperopt.JOB_STATE_DONE: 13, hyperopt.JOB_STATE_RUNNING: 12}
+
+
 def test_add_builds_hyperopts_own_documents() -> None:
     asked = HyperoptAdapter(COND, "rand", seed=4)
     added = HyperoptAdapter(COND, "rand", seed=4)
     for s in asked.ask(40):
         added.add(s.raw, 1.0)
-    asked._trials.refresh()
     for a, b in zip(asked._trials.trials, added._trials.trials, strict=True):
         assert a["tid"] == b["tid"] and a["misc"]["idxs"] == b["misc"]["idxs"]
         assert a["misc"]["vals"] == b["misc"]["vals"]  # inactive: [], ints as floats, steps as indices

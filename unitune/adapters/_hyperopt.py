@@ -204,6 +204,10 @@ class HyperoptAdapter(Adapter):
         # hyperopt cannot build a Domain without parameters: a space of constants gets a 1-choice placeholder
         self._domain = Domain(_never_called, self.native or {"": hp.choice("", [0])})
         self._trials = Trials()
+        # refresh() rebuilds hyperopt's list of valid trials from scratch (O(n) per call, run once per
+        # trial by fmin); unitune's trials never leave the valid states, so appending what it inserts
+        # keeps that list equal to what refresh() would build, in O(1). Any other Trials: refresh().
+        self._incremental = isinstance(getattr(self._trials, "_trials", None), list) and self._trials._exp_key is None
         self._rstate = np.random.default_rng(self.seed)
         self._running: dict[int, dict[str, Any]] = {}
 
@@ -214,16 +218,25 @@ class HyperoptAdapter(Adapter):
         trials, out = self._trials, []
         for _ in range(n):
             new_ids = trials.new_trial_ids(1)
-            trials.refresh()
             docs = self._algo(new_ids, self._domain, trials, self._rstate.integers(2**31 - 1))
             if not docs:
                 break
-            trials.insert_trial_docs(docs)  # the next ask's refresh() lists them: no scan here
-            for doc in trials._dynamic_trials[-len(docs) :]:  # the inserted (SONified) copies
+            for doc in self._insert(docs):
                 doc["state"] = JOB_STATE_RUNNING
                 self._running[doc["tid"]] = doc
                 out.append(Suggestion(token=doc["tid"], raw=self._raw(doc["misc"]["vals"])))
         return out
+
+    def _insert(self, docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Insert documents into hyperopt's ``Trials`` and list them as refresh() would; the stored copies."""
+        trials = self._trials
+        trials.insert_trial_docs(docs)
+        inserted: list[dict[str, Any]] = trials._dynamic_trials[-len(docs) :]  # the SONified copies
+        if self._incremental:
+            trials._trials.extend(inserted)
+        else:
+            trials.refresh()
+        return inserted
 
     def _raw(self, vals: Mapping[str, Sequence[Any]]) -> dict[str, Any]:
         raw: dict[str, Any] = {}
@@ -252,9 +265,10 @@ class HyperoptAdapter(Adapter):
             raise KeyError(f"{token!r} is not a pending hyperopt trial of this adapter")
         doc = self._running.pop(token)
         doc["result"] = self._result(loss)
-        doc["state"] = JOB_STATE_DONE  # seen by the refresh() before the next suggest, as in fmin
+        doc["state"] = JOB_STATE_DONE  # the listed document itself: the next suggest sees it done
 
-    def _insert_done(self, raw: Mapping[str, Any], loss: float | None) -> None:
+    def add(self, raw: Mapping[str, Any], loss: float | None) -> None:
+        """Insert a finished trial that was not asked (resume, warm start)."""
         from hyperopt import JOB_STATE_DONE
 
         (tid,) = self._trials.new_trial_ids(1)
@@ -273,15 +287,4 @@ class HyperoptAdapter(Adapter):
         misc = {"tid": tid, "cmd": self._domain.cmd, "workdir": self._domain.workdir, "idxs": idxs, "vals": vals}
         docs = self._trials.new_trial_docs([tid], [None], [self._result(loss)], [misc])
         docs[0]["state"] = JOB_STATE_DONE
-        self._trials.insert_trial_docs(docs)
-
-    def add(self, raw: Mapping[str, Any], loss: float | None) -> None:
-        """Insert a finished trial that was not asked (resume, warm start)."""
-        self._insert_done(raw, loss)
-        self._trials.refresh()
-
-    def add_many(self, trials: Sequence[tuple[Mapping[str, Any], float | None]]) -> None:
-        """Insert several finished trials, refreshing hyperopt's ``Trials`` once."""
-        for raw, loss in trials:
-            self._insert_done(raw, loss)
-        self._trials.refresh()
+        self._insert(docs)
