@@ -232,7 +232,7 @@ class Record:
         return value
 
 
-@dataclass
+@dataclass(slots=True)
 class _Entry:
     """A trial of the in-memory record."""
 

@@ -40,7 +40,7 @@ VALUE_KEY = "value"
 Objective = Callable[[dict[str, Any]], Any]
 
 
-@dataclass
+@dataclass(slots=True)
 class Trial:
     """One evaluation of the objective.
 
@@ -410,6 +410,8 @@ def _resumed_seed(seed: int | None, recorded: int) -> int | None:
 
 
 def _unpack(value: Any) -> tuple[float, dict[str, Any]]:
+    if type(value) is float or type(value) is int:  # the common case, before the ABC checks below
+        return float(value), {}
     attrs: dict[str, Any] = {}
     if isinstance(value, Mapping):
         if VALUE_KEY not in value:

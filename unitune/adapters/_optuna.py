@@ -23,7 +23,7 @@ from unitune.space import conditions_hold
 if TYPE_CHECKING:
     import optuna
 
-    from unitune.space import Param, Space
+    from unitune.space import Condition, Param, Space
 
 __all__ = ["OptunaAdapter"]
 
@@ -180,22 +180,26 @@ class OptunaAdapter(Adapter):
             storage.create_new_study([optuna.study.StudyDirection.MINIMIZE], "unitune")
         self.study = optuna.Study(study_name="unitune", storage=storage, sampler=self.sampler)
         self._trials: dict[int, optuna.Trial] = {}
+        self._calls = [_suggest_call(p) for p in self.space.params]
+        self._fail = optuna.trial.TrialState.FAIL
+        try:  # what Study.optimize calls; the public Study.tell also deep-copies the trial it returns
+            from optuna.study._tell import _tell_with_warning
+        except ImportError:  # pragma: no cover - a future Optuna without it
+            self._tell: Any = None
+        else:
+            self._tell = _tell_with_warning
 
     def _suggest(self, trial: optuna.Trial) -> dict[str, Any]:
         if self._grid:
             return dict(self._grid[trial.suggest_categorical("grid_index", list(range(len(self._grid))))])
         raw: dict[str, Any] = {}
-        for p in self.space.params:
-            if conditions_hold(p.conditions, raw):
-                e = p.element
-                if isinstance(e, Float):
-                    raw[p.key] = trial.suggest_float(p.key, float(e.low), float(e.high), log=e.log, step=e.step)
-                elif isinstance(e, Int):
-                    raw[p.key] = trial.suggest_int(p.key, int(e.low), int(e.high), log=e.log, step=int(e.step))
-                elif isinstance(e, Categorical):
-                    raw[p.key] = trial.suggest_categorical(p.key, list(range(len(e.choices))))
-                else:
-                    raw[p.key] = e.labels.index(trial.suggest_categorical(p.key, list(e.labels)))
+        for key, conditions, method, args, kwargs in self._calls:
+            if conditions and not conditions_hold(conditions, raw):
+                continue
+            if method == "suggest_label":  # a Conditional: its label is suggested, its index kept
+                raw[key] = args[0].index(trial.suggest_categorical(key, *args))
+            else:
+                raw[key] = getattr(trial, method)(key, *args, **kwargs)
         return raw
 
     def ask(self, n: int = 1) -> list[Suggestion]:
@@ -207,8 +211,8 @@ class OptunaAdapter(Adapter):
             trial = self.study.ask()
             if self.algorithm == "grid":
                 self._claim_grid_point(trial)
-            self._trials[trial.number] = trial
-            out.append(Suggestion(trial.number, self._suggest(trial)))
+            self._trials[trial._trial_id] = trial  # the id: trial.number is a storage lookup
+            out.append(Suggestion(trial._trial_id, self._suggest(trial)))
         return out
 
     def _claim_grid_point(self, trial: optuna.Trial) -> None:
@@ -223,17 +227,13 @@ class OptunaAdapter(Adapter):
 
     def tell(self, token: Any, loss: float | None) -> None:
         """Tell Optuna the loss (``None``: the trial failed)."""
-        import optuna
-
         trial = self._trials.pop(token)
-        state = optuna.trial.TrialState.FAIL if loss is None or math.isnan(loss) else None
+        state = self._fail if loss is None or math.isnan(loss) else None
         value = None if state is not None else loss
-        try:  # what Study.optimize calls; the public Study.tell also deep-copies the trial it returns
-            from optuna.study._tell import _tell_with_warning
-        except ImportError:  # pragma: no cover - a future Optuna without it
+        if self._tell is None:  # pragma: no cover - a future Optuna without _tell_with_warning
             self.study.tell(trial, value, state=state)
         else:
-            _tell_with_warning(self.study, trial, value, state=state, suppress_warning=True)
+            self._tell(self.study, trial, value, state=state, suppress_warning=True)
 
     def add(self, raw: Mapping[str, Any], loss: float | None) -> None:
         """Add a finished trial (resume, warm start) to the sampler's study."""
@@ -267,6 +267,26 @@ class OptunaAdapter(Adapter):
             )
             self._taken.add(trial.system_attrs["grid_id"])
         self.study.add_trial(trial)
+
+
+def _suggest_call(p: Param) -> tuple[str, tuple[Condition, ...], str, tuple[Any, ...], dict[str, Any]]:
+    """(key, conditions, trial method, positional arguments, keywords) that suggest ``p``, worked out once.
+
+    A Conditional's label is suggested with ``suggest_categorical`` and kept as its index.
+
+    Example:
+        >>> from unitune.space import Space
+        >>> _suggest_call(Space({"n": Int(1, 9, log=True)}).param("n"))
+        ('n', (), 'suggest_int', (1, 9), {'log': True, 'step': 1})
+    """
+    e = p.element
+    if isinstance(e, Float):
+        return p.key, p.conditions, "suggest_float", (float(e.low), float(e.high)), {"log": e.log, "step": e.step}
+    if isinstance(e, Int):
+        return p.key, p.conditions, "suggest_int", (int(e.low), int(e.high)), {"log": e.log, "step": int(e.step)}
+    if isinstance(e, Categorical):
+        return p.key, p.conditions, "suggest_categorical", (list(range(len(e.choices))),), {}
+    return p.key, p.conditions, "suggest_label", (list(e.labels),), {}
 
 
 def _no_stop(*args: Any) -> None:
