@@ -1,4 +1,4 @@
-"""``import unitune`` and building a Space stay light: no optimizer, ML or plotting library is imported."""
+"""``import unitune`` and building a Space stay light: no optimizer, ML or plotting library (nor NumPy) is imported."""
 
 from __future__ import annotations
 
@@ -44,3 +44,14 @@ def test_import_unitune_and_using_a_space_imports_no_heavy_dependency() -> None:
 
 def test_the_check_sees_what_unitune_does_import() -> None:
     assert "numpy" in imported_in_fresh_interpreter(["numpy"])  # the space samples with NumPy
+
+
+def test_bare_import_pulls_neither_numpy_nor_pandas() -> None:
+    script = (
+        "import json, sys, unitune, unitune.problems\n"
+        "unitune.problems.get('branin')\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {'numpy', 'pandas', 'scipy'})))"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == []  # NumPy comes with the first sample or objective call

@@ -6,17 +6,18 @@ import functools
 import importlib
 import warnings
 from dataclasses import dataclass
-from typing import Any
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING, Any
 
 from unitune._elements import Categorical, Float, Int
 from unitune._problem import Problem, unknown_name
 
 __all__ = ["SKLEARN_DATASETS", "SKLEARN_MODELS", "sklearn_task"]
 
-Array = npt.NDArray[np.float64]
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    Array = npt.NDArray[np.float64]
 
 
 SKLEARN_MODELS = ("svm", "random_forest", "gradient_boosting", "knn", "mlp", "logistic", "ridge")
@@ -65,6 +66,8 @@ def _sk(module: str, name: str) -> Any:
 
 @functools.cache
 def _load_dataset(dataset: str) -> tuple[Array, Array]:
+    import numpy as np
+
     bunch = _sk("datasets", f"load_{dataset}")()
     return np.asarray(bunch.data, dtype=np.float64), np.asarray(bunch.target)
 
@@ -107,7 +110,7 @@ class _SklearnObjective:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", _sk("exceptions", "ConvergenceWarning"))
             scores = _sk("model_selection", "cross_val_score")(estimator, x, y, cv=folds, scoring=scoring)
-        mean = float(np.mean(scores))
+        mean = float(scores.mean())
         return -mean if regression else 1.0 - mean
 
 

@@ -17,15 +17,11 @@ Example:
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
-
-import numpy as np
-import numpy.typing as npt
 
 from unitune._problem import Problem, unknown_name
 from unitune._sklearn_tasks import SKLEARN_DATASETS, SKLEARN_MODELS, sklearn_task
@@ -52,87 +48,22 @@ __all__ = [
     "styblinski_tang",
 ]
 
-Array = npt.NDArray[np.float64]
-
-
 # ---------------------------------------------------------------------------
-# Synthetic test functions (vector form).
+# Synthetic test functions: vector form in unitune._functions (imported at the first call).
 # ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class _VectorObjective:
-    """Calls a vector function with ``config["x0"], config["x1"], ...``."""
+    """Calls the vector function ``unitune._functions.<func>`` with ``config["x0"], config["x1"], ...``."""
 
-    func: Callable[[Array], float]
+    func: str
     dim: int
 
     def __call__(self, config: dict[str, Any]) -> float:
-        x = np.array([config[f"x{i}"] for i in range(self.dim)], dtype=np.float64)
-        return float(self.func(x))
+        from unitune import _functions
 
-
-def _branin(x: Array) -> float:
-    b, c, t = 5.1 / (4 * math.pi**2), 5 / math.pi, 1 / (8 * math.pi)
-    quad = (x[1] - b * x[0] ** 2 + c * x[0] - 6) ** 2
-    return float(quad + 10 * (1 - t) * np.cos(x[0]) + 10)
-
-
-_H_ALPHA = np.array([1.0, 1.2, 3.0, 3.2])
-_H3_A = np.array([[3, 10, 30], [0.1, 10, 35], [3, 10, 30], [0.1, 10, 35]])
-_H3_P = 1e-4 * np.array([[3689, 1170, 2673], [4699, 4387, 7470], [1091, 8732, 5547], [381, 5743, 8828]])
-_H6_A = np.array(
-    [[10, 3, 17, 3.5, 1.7, 8], [0.05, 10, 17, 0.1, 8, 14], [3, 3.5, 1.7, 10, 17, 8], [17, 8, 0.05, 10, 0.1, 14]]
-)
-_H6_P = 1e-4 * np.array(
-    [
-        [1312, 1696, 5569, 124, 8283, 5886],
-        [2329, 4135, 8307, 3736, 1004, 9991],
-        [2348, 1451, 3522, 2883, 3047, 6650],
-        [4047, 8828, 8732, 5743, 1091, 381],
-    ]
-)
-
-
-def _hartmann(x: Array, a: Array, p: Array) -> float:
-    return float(-(_H_ALPHA @ np.exp(-np.sum(a * (x - p) ** 2, axis=1))))
-
-
-def _rosenbrock(x: Array) -> float:
-    return float(np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (x[:-1] - 1.0) ** 2))
-
-
-def _ackley(x: Array) -> float:
-    a, b, c = 20.0, 0.2, 2 * math.pi
-    e1 = np.exp(-b * np.sqrt(np.mean(x**2)))
-    return float(-a * e1 - np.exp(np.mean(np.cos(c * x))) + a + math.e)
-
-
-def _rastrigin(x: Array) -> float:
-    return float(10.0 * x.size + np.sum(x**2 - 10.0 * np.cos(2 * math.pi * x)))
-
-
-def _styblinski_tang(x: Array) -> float:
-    return float(0.5 * np.sum(x**4 - 16.0 * x**2 + 5.0 * x))
-
-
-def _levy(x: Array) -> float:
-    w = 1.0 + (x - 1.0) / 4.0
-    mid = np.sum((w[:-1] - 1) ** 2 * (1 + 10 * np.sin(math.pi * w[:-1] + 1) ** 2))
-    tail = (w[-1] - 1) ** 2 * (1 + np.sin(2 * math.pi * w[-1]) ** 2)
-    return float(np.sin(math.pi * w[0]) ** 2 + mid + tail)
-
-
-def _six_hump_camel(x: Array) -> float:
-    a, b = x[0], x[1]
-    return float((4 - 2.1 * a**2 + a**4 / 3) * a**2 + a * b + (-4 + 4 * b**2) * b**2)
-
-
-def _goldstein_price(x: Array) -> float:
-    a, b = x[0], x[1]
-    f1 = 1 + (a + b + 1) ** 2 * (19 - 14 * a + 3 * a**2 - 14 * b + 6 * a * b + 3 * b**2)
-    g = 18 - 32 * a + 12 * a**2 + 48 * b - 36 * a * b + 27 * b**2
-    return float(f1 * (30 + (2 * a - 3 * b) ** 2 * g))
+        return _functions.call(self.func, [config[f"x{i}"] for i in range(self.dim)])
 
 
 _H6_XSTAR: tuple[float, ...] = (0.20168951035025645, 0.15001069428146627, 0.47687397629494105)
@@ -141,53 +72,53 @@ _H6_XSTAR += (0.2753324280657051, 0.311651616078294, 0.6573005325018642)
 # Fixed-dimension functions: (function, bounds, optimum, minimizer, description).
 # Minimizers were refined numerically; optima are the exact double-precision
 # values there (the literature values, e.g. -3.86278 and -3.32237, are rounded).
-_FIXED_SPECS: dict[str, tuple[Callable[[Array], float], Any, float, Any, str]] = {
+_FIXED_SPECS: dict[str, tuple[str, Any, float, Any, str]] = {
     "branin": (
-        _branin,
+        "branin",
         [(-5.0, 10.0), (0.0, 15.0)],
         5 / (4 * math.pi),
         (math.pi, 2.275),
         "Branin; other minimizers: (-pi, 12.275), (3*pi, 2.475).",
     ),
     "hartmann3": (
-        functools.partial(_hartmann, a=_H3_A, p=_H3_P),
+        "hartmann3",
         [(0.0, 1.0)] * 3,
         -3.862779787332663,
         (0.11458887133078371, 0.5556488955562107, 0.852546983879289),
         "Hartmann 3-d.",
     ),
     "hartmann6": (
-        functools.partial(_hartmann, a=_H6_A, p=_H6_P),
+        "hartmann6",
         [(0.0, 1.0)] * 6,
         -3.3223680114155147,
         _H6_XSTAR,
         "Hartmann 6-d.",
     ),
     "six_hump_camel": (
-        _six_hump_camel,
+        "six_hump_camel",
         [(-3.0, 3.0), (-2.0, 2.0)],
         -1.0316284534898774,
         (0.08984201394474498, -0.7126564058067623),
         "Six-hump camel; the minimizer reflected through 0 is also optimal.",
     ),
-    "goldstein_price": (_goldstein_price, [(-2.0, 2.0)] * 2, 3.0, (0.0, -1.0), "Goldstein-Price."),
+    "goldstein_price": ("goldstein_price", [(-2.0, 2.0)] * 2, 3.0, (0.0, -1.0), "Goldstein-Price."),
 }
 
 # Scalable functions: (function, bounds per coordinate, optimum per dimension,
 # minimizer coordinate, minimal dim). Styblinski-Tang's minimizer coordinate
 # is the root of 4x^3 - 32x + 5 = 0.
-_SCALABLE_SPECS: dict[str, tuple[Callable[[Array], float], Any, float, float, int]] = {
-    "rosenbrock": (_rosenbrock, (-5.0, 10.0), 0.0, 1.0, 2),
-    "ackley": (_ackley, (-32.768, 32.768), 0.0, 0.0, 1),
-    "rastrigin": (_rastrigin, (-5.12, 5.12), 0.0, 0.0, 1),
-    "styblinski_tang": (_styblinski_tang, (-5.0, 5.0), -39.16616570377141, -2.903534027771177, 1),
-    "levy": (_levy, (-10.0, 10.0), 0.0, 1.0, 1),
+_SCALABLE_SPECS: dict[str, tuple[str, Any, float, float, int]] = {
+    "rosenbrock": ("rosenbrock", (-5.0, 10.0), 0.0, 1.0, 2),
+    "ackley": ("ackley", (-32.768, 32.768), 0.0, 0.0, 1),
+    "rastrigin": ("rastrigin", (-5.12, 5.12), 0.0, 0.0, 1),
+    "styblinski_tang": ("styblinski_tang", (-5.0, 5.0), -39.16616570377141, -2.903534027771177, 1),
+    "levy": ("levy", (-10.0, 10.0), 0.0, 1.0, 1),
 }
 
 
 def _vector_problem(
     name: str,
-    func: Callable[[Array], float],
+    func: str,
     bounds: Sequence[tuple[float, float]],
     optimum: float,
     xstar: Sequence[float],

@@ -25,9 +25,7 @@ import math
 import numbers
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeAlias
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from unitune._elements import Categorical, Conditional, Float, Int, _fail
 from unitune.exceptions import ConfigError, SpaceTypeError
@@ -36,6 +34,9 @@ __all__ = ["Categorical", "Conditional", "Float", "Int", "Param", "Space", "Spac
 
 ParamElement = Float | Int | Categorical | Conditional
 _ELEMENTS = (Float, Int, Categorical, Conditional)
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @dataclass(frozen=True)
@@ -404,6 +405,8 @@ class Space:
             >>> Space({"n": Int(1, 3)}).sample(0)["n"] in (1, 2, 3)
             True
         """
+        import numpy as np
+
         gen = np.random.default_rng(rng)
         raw: dict[str, Any] = {}
         for p in self.params:

@@ -18,7 +18,6 @@ import difflib
 import importlib
 import importlib.util
 from functools import cache
-from importlib.metadata import entry_points
 from typing import TYPE_CHECKING
 
 from unitune.exceptions import BackendError, BackendNotInstalledError
@@ -39,6 +38,8 @@ _ALIASES = {"scikit-optimize": "skopt"}
 @cache
 def registry() -> dict[str, str]:
     """Library name -> ``"module:Class"`` for built-in and entry-point adapters."""
+    from importlib.metadata import entry_points  # 25 ms: only when a backend is first looked up
+
     found = dict(BUILTIN)
     for ep in entry_points(group="unitune.adapters"):
         found.setdefault(ep.name, ep.value)
