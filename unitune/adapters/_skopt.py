@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any, ClassVar, NamedTuple
 
 from unitune._elements import Categorical, Conditional, Float, Int
@@ -342,7 +342,9 @@ class SkoptAdapter(Adapter):
         failed, self._deferred = [*failed, *self._deferred], []
         points = [*(x for x, _ in good), *failed]
         values = [*(y for _, y in good), *[float(max(ys))] * len(failed)]
-        with _quiet():
+        # only the GP's fit warns here (ConvergenceWarning); the repeated-point warning comes from ask.
+        # Forest fits need no filter, and each filter costs: scikit-learn re-applies them per tree
+        with _quiet() if self.algorithm == "gp" else nullcontext():
             if len(points) == 1:
                 self._opt.tell(points[0], values[0], fit=fit)
             else:
