@@ -18,10 +18,11 @@ Example:
 from __future__ import annotations
 
 import abc
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from unitune.exceptions import BackendError
 from unitune.space import Space
 
 __all__ = ["Adapter", "Capabilities", "Suggestion", "Translation"]
@@ -128,6 +129,19 @@ class Adapter(abc.ABC):
     @abc.abstractmethod
     def explain(cls, space: Space, algorithm: str) -> list[Translation]:
         """One :class:`Translation` per parameter: how this algorithm receives it."""
+
+    def _check_options(self, accepted: Collection[str], native: str) -> None:
+        """Refuse ``self.options`` that ``native`` (the algorithm's callable) does not take, before it is built.
+
+        Raises:
+            BackendError: naming the unknown options and the accepted ones.
+        """
+        unknown = sorted(set(self.options) - set(accepted))
+        if unknown:
+            fix = f"use some of {sorted(accepted)}" if accepted else "pass no options"
+            raise BackendError(
+                f"backend '{self.library}:{self.algorithm}': unknown option(s) {unknown} for {native}. Fix: {fix}"
+            )
 
     @abc.abstractmethod
     def _start(self) -> None:

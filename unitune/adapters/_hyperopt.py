@@ -23,7 +23,7 @@ from typing import Any, ClassVar, TypeGuard
 import numpy as np
 
 from unitune.adapters._base import Adapter, Capabilities, Suggestion, Translation
-from unitune.exceptions import BackendError, ConfigError
+from unitune.exceptions import ConfigError
 from unitune.space import Categorical, Conditional, Float, Int, Param, Space, conditions_hold
 
 __all__ = ["HyperoptAdapter"]
@@ -191,13 +191,7 @@ class HyperoptAdapter(Adapter):
     def _start(self) -> None:
         from hyperopt import Domain, Trials, anneal, hp, rand, tpe
 
-        accepted = _accepted_options(self.algorithm)
-        unknown = sorted(set(self.options) - set(accepted))
-        if unknown:
-            raise BackendError(
-                f"hyperopt:{self.algorithm} does not accept the option(s) {', '.join(map(repr, unknown))}. "
-                f"Fix: use {', '.join(accepted) if accepted else 'no options'}"
-            )
+        self._check_options(_accepted_options(self.algorithm), f"hyperopt.{self.algorithm}.suggest")
         suggest = {"tpe": tpe.suggest, "anneal": anneal.suggest, "rand": rand.suggest}[self.algorithm]
         options = {"verbose": False, **self.options} if self.algorithm == "tpe" else self.options  # no INFO chatter
         self._algo: Callable[..., list[dict[str, Any]]] = functools.partial(suggest, **options)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from unitune._elements import Categorical, Conditional, Float, Int
 from unitune._quiet import quiet
 from unitune.adapters._base import Adapter, Capabilities, Suggestion, Translation
-from unitune.exceptions import BackendError, SpaceError
+from unitune.exceptions import SpaceError
 from unitune.space import conditions_hold
 
 if TYPE_CHECKING:
@@ -153,13 +153,7 @@ class OptunaAdapter(Adapter):
             kwargs["search_space"] = self._grid_search_space()
         if self.algorithm in {"cmaes", "qmc"}:
             kwargs["warn_independent_sampling"] = False  # unitune.explain reports the fallback instead
-        accepted = set(inspect.signature(cls).parameters) - {"search_space"}
-        unknown = sorted(set(self.options) - accepted)
-        if unknown:
-            raise BackendError(
-                f"backend 'optuna:{self.algorithm}': unknown option(s) {unknown} for optuna.samplers.{name}. "
-                f"Fix: use some of {sorted(accepted)}"
-            )
+        self._check_options(set(inspect.signature(cls).parameters) - {"search_space"}, f"optuna.samplers.{name}")
         kwargs.update(self.options)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)

@@ -251,12 +251,7 @@ class SkoptAdapter(Adapter):
         from skopt.utils import cook_estimator, normalize_dimensions
 
         accepted = _DEFAULTS[self.algorithm]
-        unknown = sorted(set(self.options) - set(accepted))
-        if unknown:
-            raise BackendError(
-                f"skopt:{self.algorithm} does not accept the option(s) {unknown}. "
-                f"Fix: use {', '.join(sorted(accepted)) or 'no options'}"
-            )
+        self._check_options(accepted, f"skopt's {self.algorithms[self.algorithm]}")
         o = {**accepted, **self.options}
         if not self.space.params:
             raise BackendError("skopt needs at least one sampled parameter; the space has only constants")
