@@ -198,10 +198,6 @@ class HyperoptAdapter(Adapter):
         # hyperopt cannot build a Domain without parameters: a space of constants gets a 1-choice placeholder
         self._domain = Domain(_never_called, self.native or {"": hp.choice("", [0])})
         self._trials = Trials()
-        # refresh() rebuilds hyperopt's list of valid trials from scratch (O(n) per call, run once per
-        # trial by fmin); unitune's trials never leave the valid states, so appending what it inserts
-        # keeps that list equal to what refresh() would build, in O(1). Any other Trials: refresh().
-        self._incremental = isinstance(getattr(self._trials, "_trials", None), list) and self._trials._exp_key is None
         self._rstate = np.random.default_rng(self.seed)
         self._running: dict[int, dict[str, Any]] = {}
 
@@ -222,14 +218,16 @@ class HyperoptAdapter(Adapter):
         return out
 
     def _insert(self, docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Insert documents into hyperopt's ``Trials`` and list them as refresh() would; the stored copies."""
+        """Insert documents into hyperopt's ``Trials``, listed as refresh() would list them; the stored copies.
+
+        ``Trials.refresh()`` rebuilds the list of valid trials from scratch (O(n); ``fmin`` runs it
+        once per trial). unitune's trials never leave the valid states and its ``Trials`` has no
+        experiment key, so appending what it inserts gives the same list in O(1).
+        """
         trials = self._trials
         trials.insert_trial_docs(docs)
         inserted: list[dict[str, Any]] = trials._dynamic_trials[-len(docs) :]  # the SONified copies
-        if self._incremental:
-            trials._trials.extend(inserted)
-        else:
-            trials.refresh()
+        trials._trials.extend(inserted)
         return inserted
 
     def _raw(self, vals: Mapping[str, Sequence[Any]]) -> dict[str, Any]:
