@@ -8,8 +8,8 @@ import sys
 
 HEAVY = ["optuna", "hyperopt", "skopt", "sklearn", "matplotlib", "dask", "distributed", "plotly"]
 
-SCRIPT = """
-import json, sys
+USE_A_SPACE = """
+import json
 import unitune
 space = unitune.Space({
     "lr": unitune.Float(1e-5, 1e-1, log=True),
@@ -23,16 +23,18 @@ space.validate(config)
 space.decode(space.encode(config))
 unitune.Space.from_dict(json.loads(json.dumps(space.to_dict())))
 unitune.Space({"n": unitune.Int(0, 2), "c": unitune.Categorical(["a", "b"])}).grid_size()
+"""
+REPORT = """
+import json, sys
 watched = %r
 print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in watched)))
 """
 
 
-def imported_in_fresh_interpreter(watched: list[str]) -> list[str]:
-    """Modules of the ``watched`` packages loaded after ``import unitune`` and some Space use."""
-    result = subprocess.run(
-        [sys.executable, "-c", SCRIPT % (watched,)], capture_output=True, text=True, check=False, timeout=120
-    )
+def imported_in_fresh_interpreter(watched: list[str], code: str = USE_A_SPACE) -> list[str]:
+    """Modules of the ``watched`` packages loaded after running ``code`` (by default: some Space use)."""
+    script = code + REPORT % (watched,)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=120)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
@@ -47,11 +49,6 @@ def test_the_check_sees_what_unitune_does_import() -> None:
 
 
 def test_bare_import_pulls_neither_numpy_nor_pandas() -> None:
-    script = (
-        "import json, sys, unitune, unitune.problems\n"
-        "unitune.problems.get('branin')\n"
-        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {'numpy', 'pandas', 'scipy'})))"
-    )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=120)
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == []  # NumPy comes with the first sample or objective call
+    code = "import unitune, unitune.problems\nunitune.problems.get('branin')\n"
+    imported = imported_in_fresh_interpreter(["numpy", "pandas", "scipy"], code)
+    assert imported == []  # NumPy comes with the first sample or objective call
