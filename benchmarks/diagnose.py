@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _common as c
 
 import unitune as ut
-from unitune import study as study_module
+from unitune.study import _study as study_module
 
 
 def per_call(fn: Callable[[int], Any], n: int) -> float:

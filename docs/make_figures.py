@@ -30,7 +30,7 @@ def main() -> None:
         progress=True,
     )
     cmp.plot().savefig(HERE / "compare.png", dpi=110)
-    from unitune._stats import markdown
+    from unitune.compare._stats import markdown
 
     text = "## Summary\n\n" + cmp.to_markdown(digits=3) + "\n\n## Pairwise (Wilcoxon, Holm)\n\n"
     text += markdown(cmp.pairwise(), digits=3) + "\n"

@@ -15,9 +15,9 @@ import pytest
 import yaml
 
 import unitune as ut
-from unitune._cli_run import load_space_file
 from unitune.adapters import backend_names
 from unitune.cli import main
+from unitune.cli._run import load_space_file
 from unitune.compare import TIMING_COLUMNS
 from unitune.problems import names
 

@@ -17,8 +17,8 @@ import pytest
 from scipy.stats import wilcoxon
 
 import unitune as ut
-from unitune._stats import holm
 from unitune.compare import TIMING_COLUMNS, Comparison
+from unitune.compare._stats import holm
 from unitune.problems import Problem, get, names
 
 BACKENDS = ["optuna:random", "hyperopt:rand", "skopt:random"]

@@ -17,6 +17,7 @@ import optuna
 import pytest
 
 import unitune as ut
+from unitune.study._record import open_storage
 
 SPACE = {"x": ut.Float(-2.0, 2.0), "n": ut.Int(0, 3), "act": ut.Categorical(["relu", None])}
 BACKENDS = ["optuna", "hyperopt", "skopt:forest"]
@@ -159,7 +160,7 @@ def test_sqlite_record_reads_back_with_optuna(backend: str, tmp_path: Path) -> N
 def test_journal_file_and_storage_object(tmp_path: Path) -> None:
     path = str(tmp_path / "journal.log")
     ut.minimize(square, SPACE, backend="optuna:random", n_trials=4, seed=0, storage=path, study_name="j")
-    assert len(optuna.load_study(study_name="j", storage=ut._record.open_storage(path)).trials) == 4
+    assert len(optuna.load_study(study_name="j", storage=open_storage(path)).trials) == 4
     storage = optuna.storages.InMemoryStorage()
     ut.minimize(square, SPACE, backend="optuna:random", n_trials=3, seed=0, storage=storage, study_name="m")
     assert len(optuna.load_study(study_name="m", storage=storage).trials) == 3

@@ -27,9 +27,9 @@ from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 import unitune as ut
-from unitune._sklearn_convert import GRID_KEY, to_space
 from unitune.adapters import get_adapter_class
 from unitune.sklearn import SearchCV
+from unitune.sklearn._convert import GRID_KEY, to_space
 
 X, Y = load_iris(return_X_y=True)
 CV = KFold(3, shuffle=True, random_state=0)

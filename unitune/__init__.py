@@ -10,7 +10,7 @@ Example:
 from __future__ import annotations
 
 from unitune import problems
-from unitune._info import backends, explain
+from unitune.adapters._info import backends, explain
 from unitune.compare import Comparison, compare
 from unitune.exceptions import (
     BackendError,

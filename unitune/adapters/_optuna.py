@@ -14,11 +14,11 @@ import warnings
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from unitune._elements import Categorical, Conditional, Float, Int
 from unitune._quiet import quiet
 from unitune.adapters._base import Adapter, Capabilities, Suggestion, Translation
 from unitune.exceptions import SpaceError
 from unitune.space import conditions_hold
+from unitune.space._elements import Categorical, Conditional, Float, Int
 
 if TYPE_CHECKING:
     import optuna

@@ -32,10 +32,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from typing import Any, ClassVar, NamedTuple
 
-from unitune._elements import Categorical, Conditional, Float, Int
 from unitune.adapters._base import Adapter, Capabilities, Suggestion, Translation
 from unitune.exceptions import BackendError, ConfigError, StudyError
-from unitune.space import Param, ParamElement, Space, to_value
+from unitune.space._elements import Categorical, Conditional, Float, Int
+from unitune.space._space import Param, ParamElement, Space, to_value
 
 __all__ = ["SkoptAdapter"]
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
-    from unitune.study import Study, Trial
+    from unitune.study._study import Study, Trial
 
 __all__ = ["trials_dataframe", "trials_from_dataframe"]
 
@@ -38,8 +38,8 @@ def trials_dataframe(study: Study) -> pd.DataFrame:
 
 def trials_from_dataframe(frame: pd.DataFrame) -> Iterator[Trial]:
     """Finished trials from a :func:`trials_dataframe` (or Optuna's ``trials_dataframe()``)."""
-    from unitune.space import _put
-    from unitune.study import Trial
+    from unitune.space._space import _put
+    from unitune.study._study import Trial
 
     state_ok = {"complete", "COMPLETE"}
     params = [c for c in frame.columns if str(c).startswith("params_")]

@@ -82,7 +82,7 @@ def show_command(args: argparse.Namespace) -> int:
     """Print the summary and the best trial of a stored study."""
     import optuna
 
-    from unitune._record import open_storage
+    from unitune.study._record import open_storage
 
     storage = open_storage(args.storage)
     name = args.study_name

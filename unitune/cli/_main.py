@@ -1,12 +1,4 @@
-"""The ``unitune`` command: compare backends, list them, tune an objective, show a stored study.
-
-Examples::
-
-    unitune bench --problems branin,hartmann6 --backends optuna,hyperopt,skopt:gp --trials 50 --seeds 10 --out results
-    unitune backends
-    unitune run mymodule:objective --space space.yaml --backend hyperopt --trials 100 --storage sqlite:///runs.db
-    unitune show sqlite:///runs.db --study-name my-study
-"""
+"""The argument parser and the dispatch of ``unitune`` commands."""
 
 from __future__ import annotations
 
@@ -97,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "bench":
             return _bench(args)
         if args.command == "backends":
-            from unitune._info import backends
+            from unitune.adapters._info import backends
 
             print(backends().drop(columns=["library", "algorithm"]).to_string(index=False))
             return 0
@@ -107,7 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             for name in names():
                 print(f"{name:28s} optimum={get(name).optimum}")
             return 0
-        from unitune._cli_run import run_command, show_command
+        from unitune.cli._run import run_command, show_command
 
         return run_command(args) if args.command == "run" else show_command(args)
     except (UnituneError, ValueError, TypeError, FileNotFoundError, ImportError) as error:
@@ -130,7 +122,7 @@ def _bench(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)  # after compare: bad input leaves no folder behind
     cmp.to_csv(out / "trials.csv")
     (out / "summary.md").write_text(cmp.to_markdown() + "\n")
-    from unitune._stats import markdown
+    from unitune.report import markdown
 
     (out / "pairwise.md").write_text(markdown(cmp.pairwise()) + "\n")
     cmp.plot().savefig(out / "convergence.png", dpi=120)

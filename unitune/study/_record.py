@@ -24,8 +24,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from unitune._elements import Categorical, Conditional, Float, Int
 from unitune._quiet import quiet
+from unitune.space._elements import Categorical, Conditional, Float, Int
 
 if TYPE_CHECKING:
     import optuna

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from unitune.exceptions import ObjectiveError, StudyError
 
 if TYPE_CHECKING:
-    from unitune.study import Objective, Study, Trial
+    from unitune.study._study import Objective, Study, Trial
 
 __all__ = ["run"]
 

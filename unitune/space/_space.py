@@ -1,22 +1,4 @@
-"""The neutral search-space language.
-
-A space is a plain dict: elements (:class:`Float`, :class:`Int`,
-:class:`Categorical`, :class:`Conditional`) are sampled, plain dicts nest,
-anything else is a constant. :class:`Space` checks the rules, names every
-parameter by its flat dotted path and converts between the nested
-configuration an objective receives and the flat, raw form backends use.
-
-Example:
-    >>> space = Space({
-    ...     "lr": Float(1e-5, 1e-1, log=True),
-    ...     "optimizer": {"kind": Conditional({"adam": {"beta1": Float(0.8, 0.999)}, "sgd": {}})},
-    ...     "epochs": 10,
-    ... })
-    >>> space.names
-    ('lr', 'optimizer.kind', 'optimizer.beta1')
-    >>> space.is_active("optimizer.beta1", {"lr": 0.01, "optimizer": {"kind": "sgd"}, "epochs": 10})
-    False
-"""
+"""The Space: a validated search space, its flat names and its raw form."""
 
 from __future__ import annotations
 
@@ -27,8 +9,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from unitune._elements import Categorical, Conditional, Float, Int, _fail
 from unitune.exceptions import ConfigError, SpaceTypeError
+from unitune.space._elements import Categorical, Conditional, Float, Int, _fail
 
 __all__ = ["Categorical", "Conditional", "Float", "Int", "Param", "Space", "SpaceLike"]
 
@@ -478,7 +460,7 @@ class Space:
             {'lr': {'type': 'float', 'low': 0.0001, 'high': 0.1, 'log': True},
              'epochs': {'type': 'constant', 'value': 10}}
         """
-        from unitune._serialize import space_to_dict
+        from unitune.space._serialize import space_to_dict
 
         return space_to_dict(self._mapping)
 
@@ -490,7 +472,7 @@ class Space:
             >>> Space.from_dict({"n": {"type": "int", "low": 1, "high": 3}}).params[0].element
             Int(1, 3)
         """
-        from unitune._serialize import space_from_dict
+        from unitune.space._serialize import space_from_dict
 
         return cls(space_from_dict(data))
 

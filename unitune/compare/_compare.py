@@ -1,13 +1,4 @@
-"""Compare optimizers side by side: every (problem, backend, seed) on the same budget.
-
-Example:
-    >>> import unitune as ut
-    >>> cmp = ut.compare("branin", backends=["optuna:random", "hyperopt:rand"], n_trials=5, seeds=range(2))
-    >>> cmp.trials.groupby("backend").size().to_dict()
-    {'hyperopt:rand': 10, 'optuna:random': 10}
-    >>> list(cmp.summary().columns[:4])
-    ['problem', 'backend', 'runs', 'best_mean']
-"""
+"""compare() and Comparison: every (problem, backend, seed) run on the same budget."""
 
 from __future__ import annotations
 
@@ -265,7 +256,7 @@ class Comparison:
 
     def final(self) -> pd.DataFrame:
         """One row per run: the final best value (and regret) after the whole budget."""
-        from unitune._stats import final
+        from unitune.compare._stats import final
 
         return final(self.trials, self.directions)
 
@@ -279,7 +270,7 @@ class Comparison:
         minimizing), suggest_time (backend seconds per trial), overhead_us (unitune's own
         microseconds per trial), failed_runs.
         """
-        from unitune._stats import summary
+        from unitune.compare._stats import summary
 
         return summary(self.trials, self.failures, self.directions)
 
@@ -288,7 +279,7 @@ class Comparison:
 
         Runs are paired by (problem, seed) on their final best value.
         """
-        from unitune._stats import pairwise
+        from unitune.compare._stats import pairwise
 
         return pairwise(self.trials, alpha=alpha, directions=self.directions)
 
@@ -297,13 +288,13 @@ class Comparison:
 
         The y axis shows regret on a log scale when the optimum is known (``log=None``).
         """
-        from unitune._plot import convergence
+        from unitune.compare._plots import convergence
 
         return convergence(self.trials, log=log)
 
     def to_markdown(self, digits: int = 4) -> str:
         """The summary as a Markdown table."""
-        from unitune._stats import markdown
+        from unitune.report import markdown
 
         return markdown(self.summary(), digits=digits)
 

@@ -16,8 +16,8 @@ import difflib
 from collections.abc import Mapping
 from typing import Any
 
-from unitune._elements import Categorical, Conditional, Float, Int
 from unitune.exceptions import SpaceError, SpaceTypeError
+from unitune.space._elements import Categorical, Conditional, Float, Int
 
 __all__ = ["space_from_dict", "space_to_dict"]
 
@@ -32,7 +32,7 @@ _FIELDS: dict[str, tuple[set[str], set[str]]] = {  # type -> (required, optional
 
 def space_to_dict(mapping: Mapping[str, Any]) -> dict[str, Any]:
     """The plain-dict form of a space's mapping (see the module docstring)."""
-    from unitune.space import Space  # a Space may nest inside a mapping, like a dict
+    from unitune.space._space import Space  # a Space may nest inside a mapping, like a dict
 
     out: dict[str, Any] = {}
     for key, value in mapping.items():

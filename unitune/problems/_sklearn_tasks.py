@@ -8,8 +8,8 @@ import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from unitune._elements import Categorical, Float, Int
-from unitune._problem import Problem, unknown_name
+from unitune.problems._problem import Problem, unknown_name
+from unitune.space._elements import Categorical, Float, Int
 
 __all__ = ["SKLEARN_DATASETS", "SKLEARN_MODELS", "sklearn_task"]
 

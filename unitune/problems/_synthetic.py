@@ -1,19 +1,4 @@
-"""Benchmark problems with known optima, written in unitune's space language.
-
-A :class:`Problem` bundles a search space, an objective taking a nested config
-dict and, when known, the optimal value and an optimal config. Built in are
-synthetic test functions from Surjanovic & Bingham's *Virtual Library of
-Simulation Experiments* on their standard domains (parameters ``"x0"``,
-``"x1"``, ...), a mixed-type problem, a conditional problem, and scikit-learn
-tuning tasks on datasets bundled with scikit-learn. Built-in objectives are
-module-level functions or small callable objects, so problems pickle into
-worker processes. scikit-learn is imported only when a task is evaluated.
-
-Example:
-    >>> p = get("branin")
-    >>> sorted(p.space), abs(p(p.minimizer) - p.optimum) < 1e-9
-    (['x0', 'x1'], True)
-"""
+"""Synthetic test functions, the mixed and conditional problems, and the problem registry."""
 
 from __future__ import annotations
 
@@ -23,45 +8,24 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from unitune._problem import Problem, unknown_name
-from unitune._sklearn_tasks import SKLEARN_DATASETS, SKLEARN_MODELS, sklearn_task
+from unitune.problems._problem import Problem, unknown_name
+from unitune.problems._sklearn_tasks import sklearn_task
 from unitune.space import Categorical, Conditional, Float, Int
 
-__all__ = [
-    "SKLEARN_DATASETS",
-    "SKLEARN_MODELS",
-    "Problem",
-    "ackley",
-    "branin",
-    "conditional",
-    "get",
-    "goldstein_price",
-    "hartmann3",
-    "hartmann6",
-    "levy",
-    "mixed",
-    "names",
-    "rastrigin",
-    "rosenbrock",
-    "six_hump_camel",
-    "sklearn_task",
-    "styblinski_tang",
-]
-
 # ---------------------------------------------------------------------------
-# Synthetic test functions: vector form in unitune._functions (imported at the first call).
+# Synthetic test functions: vector form in unitune.problems._functions (imported at the first call).
 # ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class _VectorObjective:
-    """Calls the vector function ``unitune._functions.<func>`` with ``config["x0"], config["x1"], ...``."""
+    """Calls the vector function ``unitune.problems._functions.<func>`` with ``config["x0"], config["x1"], ...``."""
 
     func: str
     dim: int
 
     def __call__(self, config: dict[str, Any]) -> float:
-        from unitune import _functions
+        from unitune.problems import _functions
 
         return _functions.call(self.func, [config[f"x{i}"] for i in range(self.dim)])
 

@@ -1,12 +1,4 @@
-"""Study, Trial, minimize() and maximize(): one API over every backend.
-
-Example:
-    >>> import unitune as ut
-    >>> study = ut.minimize(lambda c: (c["x"] - 1) ** 2, {"x": ut.Float(-3, 3)},
-    ...                     backend="optuna:random", n_trials=20, seed=0)
-    >>> len(study.trials), study.best_value < 1
-    (20, True)
-"""
+"""Study, Trial, minimize() and maximize()."""
 
 from __future__ import annotations
 
@@ -119,7 +111,7 @@ class Study:
         load_if_exists: bool = False,
         warm_start: Study | pd.DataFrame | None = None,
     ) -> None:
-        from unitune._record import Record
+        from unitune.study._record import Record
 
         self.space: Space = as_space(space)
         if direction not in ("minimize", "maximize"):
@@ -328,7 +320,7 @@ class Study:
             The study itself. Ctrl-C stops it cleanly: running trials are recorded as
             failed ("interrupted") and every finished trial is kept.
         """
-        from unitune._driver import run
+        from unitune.study._driver import run
 
         if n_trials is None and timeout is None:
             raise ValueError("give n_trials or timeout (or both) so that the study ends")
@@ -387,7 +379,7 @@ class Study:
             >>> list(study.trials_dataframe().columns)
             ['number', 'state', 'value', 'duration', 'suggest_time', 'tell_time', 'error', 'params_x']
         """
-        from unitune._frame import trials_dataframe
+        from unitune.study._frame import trials_dataframe
 
         return trials_dataframe(self)
 
@@ -437,7 +429,7 @@ def _unpack(value: Any) -> tuple[float, dict[str, Any]]:
 
 
 def _trials_from_dataframe(frame: pd.DataFrame) -> Iterable[Trial]:
-    from unitune._frame import trials_from_dataframe
+    from unitune.study._frame import trials_from_dataframe
 
     return trials_from_dataframe(frame)
 

@@ -24,9 +24,9 @@ from typing import Any
 
 import numpy as np
 
-from unitune._elements import Categorical, Conditional, Float, Int, _fail
 from unitune.exceptions import SpaceError, SpaceTypeError
 from unitune.space import Space
+from unitune.space._elements import Categorical, Conditional, Float, Int, _fail
 
 __all__ = ["GRID_KEY", "candidate", "to_space"]
 

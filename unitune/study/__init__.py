@@ -1,0 +1,15 @@
+"""Study, Trial, minimize() and maximize(): one API over every backend.
+
+Example:
+    >>> import unitune as ut
+    >>> study = ut.minimize(lambda c: (c["x"] - 1) ** 2, {"x": ut.Float(-3, 3)},
+    ...                     backend="optuna:random", n_trials=20, seed=0)
+    >>> len(study.trials), study.best_value < 1
+    (20, True)
+"""
+
+from __future__ import annotations
+
+from unitune.study._study import VALUE_KEY, Study, Trial, maximize, minimize
+
+__all__ = ["VALUE_KEY", "Study", "Trial", "maximize", "minimize"]
