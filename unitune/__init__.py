@@ -13,6 +13,8 @@ from unitune import problems
 from unitune.adapters._info import backends, explain
 from unitune.compare import Comparison, compare
 from unitune.exceptions import (
+    ArgumentError,
+    ArgumentTypeError,
     BackendError,
     BackendNotInstalledError,
     ConfigError,
@@ -24,11 +26,13 @@ from unitune.exceptions import (
     UnituneWarning,
 )
 from unitune.space import Categorical, Conditional, Float, Int, Space
-from unitune.study import Study, Trial, maximize, minimize
+from unitune.study import Study, Trial, TrialState, maximize, minimize
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "ArgumentError",
+    "ArgumentTypeError",
     "BackendError",
     "BackendNotInstalledError",
     "Categorical",
@@ -44,6 +48,7 @@ __all__ = [
     "Study",
     "StudyError",
     "Trial",
+    "TrialState",
     "UnituneError",
     "UnituneWarning",
     "__version__",

@@ -4,6 +4,8 @@ Every exception also subclasses the built-in that fits it, so ``except
 ValueError`` keeps working for code that does not know unitune::
 
     UnituneError
+    ├── ArgumentError (ValueError)        an argument of a unitune call breaks a rule
+    │   └── ArgumentTypeError (TypeError) ... it has the wrong type
     ├── SpaceError (ValueError)           a search space breaks a rule
     │   └── SpaceTypeError (TypeError)    ... a value has the wrong type
     ├── ConfigError (ValueError)          a configuration does not fit its space
@@ -12,6 +14,8 @@ ValueError`` keeps working for code that does not know unitune::
     ├── ObjectiveError (TypeError)        an objective returned something unusable
     └── StudyError (RuntimeError)         a study cannot do what was asked
     UnituneWarning (UserWarning)
+
+Every message says what rule failed, what was received and how to fix it.
 
 Example:
     >>> import unitune as ut
@@ -25,6 +29,8 @@ Example:
 from __future__ import annotations
 
 __all__ = [
+    "ArgumentError",
+    "ArgumentTypeError",
     "BackendError",
     "BackendNotInstalledError",
     "ConfigError",
@@ -45,6 +51,41 @@ class UnituneError(Exception):
         >>> issubclass(ut.SpaceError, ut.UnituneError) and issubclass(ut.SpaceError, ValueError)
         True
     """
+
+
+class ArgumentError(UnituneError, ValueError):
+    """An argument of a unitune call breaks a rule (a direction, a trial count, a problem name, ...).
+
+    Example:
+        >>> import unitune as ut
+        >>> try:
+        ...     ut.Study({"x": ut.Float(0, 1)}, direction="max")
+        ... except ValueError as error:
+        ...     print(type(error).__name__)
+        ArgumentError
+    """
+
+
+class ArgumentTypeError(ArgumentError, TypeError):
+    """An argument of a unitune call has the wrong type.
+
+    Example:
+        >>> import unitune as ut
+        >>> issubclass(ut.ArgumentTypeError, TypeError) and issubclass(ut.ArgumentTypeError, ut.ArgumentError)
+        True
+    """
+
+
+def argument_error(
+    name: str, rule: str, received: object, fix: str, *, kind: type[ArgumentError] = ArgumentError
+) -> ArgumentError:
+    """The error for argument ``name``, in the one message style: rule, what was received, the fix.
+
+    Example:
+        >>> print(argument_error("n_trials", "must be an int >= 0", -1, "pass e.g. n_trials=50"))
+        n_trials must be an int >= 0; received -1. Fix: pass e.g. n_trials=50.
+    """
+    return kind(f"{name} {rule}; received {received!r}. Fix: {fix}.")
 
 
 class SpaceError(UnituneError, ValueError):

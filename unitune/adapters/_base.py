@@ -2,12 +2,19 @@
 
 An adapter translates a :class:`~unitune.Space` into its library's native space
 (:meth:`Adapter.convert_space`, a pure function) and answers ``ask``/``tell``.
-It speaks the *raw* form of a configuration, ``{param key: number}``, in
-which categorical choices and conditional labels are indices; the
-:class:`~unitune.Space` turns that into the objective's nested dict, so type
-conversion and categorical mapping live in one place for every backend.
+It reads each parameter's neutral :class:`~unitune.space.Primitive` (never the
+element classes) and speaks the *raw* form of a configuration,
+``{param key: number}``, in which categorical choices and conditional labels
+are indices; the :class:`~unitune.Space` turns that into the objective's
+nested dict, so type conversion and categorical mapping live in one place for
+every backend.
 
-Adapters always minimize; the study flips the sign for ``direction="maximize"``.
+Every finished trial reaches the adapter as one :class:`~unitune.adapters.Outcome`
+(state, losses, intermediate losses, constraint values): :meth:`Adapter.tell` for
+trials it proposed, :meth:`Adapter.add` for trials it did not (a resumed study,
+a warm start, another worker's trial). Adapters always minimize; the study
+flips the sign for ``direction="maximize"``. Every use of a library's private
+API sits in that adapter's compat module (``_optuna_compat``, ...).
 
 Example:
     >>> from unitune.adapters import get_adapter_class
@@ -22,6 +29,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from unitune.adapters._outcome import Outcome
 from unitune.exceptions import BackendError
 from unitune.space import Space
 
@@ -40,6 +48,9 @@ class Capabilities:
         pending: How trials still running are taken into account when asking.
         grid: The algorithm enumerates a finite space.
         failures: How a failed trial is told to the backend.
+        pruned: How a pruned trial is told to the backend.
+        objectives: How several objectives are handled (``"single only"`` when refused).
+        constraints: How constraint values are used.
     """
 
     conditional: str = "native"
@@ -47,6 +58,9 @@ class Capabilities:
     pending: str = "ignored"
     grid: bool = False
     failures: str = "told as failed"
+    pruned: str = "told as pruned, with its intermediate values"
+    objectives: str = "single only"
+    constraints: str = "ignored"
 
 
 @dataclass(frozen=True)
@@ -92,6 +106,7 @@ class Adapter(abc.ABC):
         algorithm: One of :attr:`algorithms` (already resolved from the default).
         seed: Seed of the backend's random state (None: unseeded).
         options: Keyword arguments for the native algorithm's constructor.
+        n_objectives: Number of losses each complete :class:`Outcome` carries.
     """
 
     #: Library name used in backend strings, e.g. ``"optuna"``.
@@ -106,12 +121,19 @@ class Adapter(abc.ABC):
     default: ClassVar[str]
 
     def __init__(
-        self, space: Space, algorithm: str, *, seed: int | None = None, options: Mapping[str, Any] | None = None
+        self,
+        space: Space,
+        algorithm: str,
+        *,
+        seed: int | None = None,
+        options: Mapping[str, Any] | None = None,
+        n_objectives: int = 1,
     ) -> None:
         self.space = space
         self.algorithm = algorithm
         self.seed = seed
         self.options = dict(options or {})
+        self.n_objectives = n_objectives
         self.native = self.convert_space(space)
         self._start()
 
@@ -156,14 +178,14 @@ class Adapter(abc.ABC):
         """
 
     @abc.abstractmethod
-    def tell(self, token: Any, loss: float | None) -> None:
-        """Report the loss of an asked trial; ``None`` means the trial failed."""
+    def tell(self, token: Any, outcome: Outcome) -> None:
+        """Report the outcome of a trial this adapter proposed (``token`` from its :class:`Suggestion`)."""
 
     @abc.abstractmethod
-    def add(self, raw: Mapping[str, Any], loss: float | None) -> None:
-        """Tell a finished trial that this adapter did not ask (resume, warm start)."""
+    def add(self, raw: Mapping[str, Any], outcome: Outcome) -> None:
+        """Tell a finished trial that this adapter did not propose (resume, warm start, another worker)."""
 
-    def add_many(self, trials: Sequence[tuple[Mapping[str, Any], float | None]]) -> None:
+    def add_many(self, trials: Sequence[tuple[Mapping[str, Any], Outcome]]) -> None:
         """Tell several finished trials at once (adapters may do it in one model fit)."""
-        for raw, loss in trials:
-            self.add(raw, loss)
+        for raw, outcome in trials:
+            self.add(raw, outcome)

@@ -74,7 +74,7 @@ def run_command(args: argparse.Namespace) -> int:
         n_jobs=args.jobs,
         progress=not args.no_progress,
     )
-    _print_study(study.trials_dataframe(), study.best_value, study.best_params, study.record.study_name)
+    _print_study(study.trials_dataframe(), study.best_value, study.best_params, study.study_name)
     return 0
 
 

@@ -20,16 +20,19 @@ Example:
 
 from __future__ import annotations
 
-from unitune.space._elements import Categorical, Conditional, Float, Int
+from unitune.space._elements import Categorical, Conditional, Element, Float, Int
 from unitune.space._space import Condition, Param, Space, SpaceLike, as_space, conditions_hold
+from unitune.space._transform import Primitive
 
 __all__ = [
     "Categorical",
     "Condition",
     "Conditional",
+    "Element",
     "Float",
     "Int",
     "Param",
+    "Primitive",
     "Space",
     "SpaceLike",
     "as_space",

@@ -3,17 +3,27 @@
 Elements only hold what the user wrote. The rules are checked by
 :class:`unitune.Space`, which knows each element's path and so can name it in
 the error; ``Space`` is built by every function that takes a space.
+
+Each element reduces, once, to a neutral :class:`~unitune.space._transform.Primitive`
+(:meth:`Element.primitive`): backends, the record and the reference sampler
+only ever see primitives, so a new kind of element is one new subclass here.
+
+Example:
+    >>> Int(32, 256, step=32).primitive().n_steps
+    7
 """
 
 from __future__ import annotations
 
+import abc
 import math
 import numbers
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import KW_ONLY, dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from unitune.exceptions import SpaceError, SpaceTypeError
+from unitune.space._transform import Primitive, _safe_eq
 
 __all__ = ["Categorical", "Conditional", "Element", "Float", "Int"]
 
@@ -63,8 +73,71 @@ def _check_bounds(path: str, element: str, low: float, high: float, log: bool) -
         )
 
 
+class Element(abc.ABC):
+    """Base class of the sampled leaves of a space.
+
+    A subclass says once how it checks its arguments (:meth:`_check`), how it
+    reduces to a neutral :class:`Primitive` (:meth:`primitive`) and how it reads
+    and writes its plain-dict form (:attr:`type_name`, :meth:`to_dict`,
+    :meth:`from_dict`). What the objective receives for a raw value is
+    :meth:`decode` (the primitive's by default); override it, with
+    :meth:`encode`, for an element whose values are not the primitive's.
+    """
+
+    #: The ``"type"`` of the element in a space file; subclasses with a name are registered for :meth:`from_dict`.
+    type_name: ClassVar[str] = ""
+    _by_type: ClassVar[dict[str, type[Element]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("type_name"):
+            Element._by_type[cls.type_name] = cls
+
+    @abc.abstractmethod
+    def _check(self, path: str) -> None:
+        """Raise a SpaceError naming ``path`` if the arguments break a rule."""
+
+    @abc.abstractmethod
+    def primitive(self) -> Primitive:
+        """The neutral primitive this element reduces to (call after :meth:`_check`)."""
+
+    def decode(self, raw: Any) -> Any:
+        """What the objective receives for a raw value."""
+        return self.primitive().decode(raw)
+
+    def encode(self, value: Any) -> Any:
+        """The raw value of what the objective received (inverse of :meth:`decode`).
+
+        Raises:
+            ValueError: if ``value`` is not a value of this element (see :meth:`problem`).
+        """
+        return self.primitive().encode(value, repr(self))
+
+    def problem(self, value: Any) -> str | None:
+        """Why ``value`` is not a value of this element, or None if it is."""
+        return self.primitive().problem(value, repr(self))
+
+    def decoder(self) -> Callable[[Any], Any]:
+        """:meth:`decode`, specialised once (the primitive's fast decoder unless a subclass overrides decode)."""
+        if type(self).decode is Element.decode:
+            return self.primitive().decoder()
+        return self.decode
+
+    def to_dict(self) -> dict[str, Any]:
+        """The plain-dict form (JSON/YAML-ready): ``{"type": type_name, ...arguments}``."""
+        raise NotImplementedError(f"{type(self).__name__} has no plain-dict form")
+
+    @classmethod
+    def from_dict(cls, fields: Mapping[str, Any]) -> Element:
+        """Build the element from the fields of its plain-dict form (without ``"type"``)."""
+        return cls(**fields)
+
+    #: Fields of the plain-dict form: (required, optional).
+    fields: ClassVar[tuple[frozenset[str], frozenset[str]]] = (frozenset(), frozenset())
+
+
 @dataclass(frozen=True, repr=False)
-class Float:
+class Float(Element):
     """A real number in ``[low, high]`` (both bounds inclusive).
 
     Args:
@@ -99,39 +172,41 @@ class Float:
                 raise _fail(path, "Float cannot have both step and log=True", repr(self), "drop step or set log=False")
             n = (high - low) / float(self.step)
             if abs(n - round(n)) > 1e-9 * max(1.0, abs(n)):
-                good = _decimal_round(low + math.floor(n) * float(self.step), low, float(self.step))
+                good = Primitive("real", low, high, step=float(self.step)).at(math.floor(n))
                 raise _fail(
                     path, "Float step must divide high - low (bounds are inclusive)", repr(self), f"use high={good!r}"
                 )
 
+    def primitive(self) -> Primitive:
+        """A real interval, linear or log, on the grid of ``step`` if given."""
+        step = None if self.step is None else float(self.step)
+        return Primitive("real", float(self.low), float(self.high), self.log, step)
+
+    type_name: ClassVar[str] = "float"
+    fields: ClassVar[tuple[frozenset[str], frozenset[str]]] = (frozenset({"low", "high"}), frozenset({"log", "step"}))
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"type": "float", "low": ..., "high": ...[, "log": True][, "step": ...]}``."""
+        out: dict[str, Any] = {"type": "float", "low": float(self.low), "high": float(self.high)}
+        if self.log:
+            out["log"] = True
+        if self.step is not None:
+            out["step"] = self.step
+        return out
+
     @property
     def n_steps(self) -> int:
-        """Number of grid steps between ``low`` and ``high`` (needs ``step``)."""
-        assert self.step is not None
-        return round((float(self.high) - float(self.low)) / float(self.step))
+        """Number of grid steps between ``low`` and ``high`` (0 without ``step``)."""
+        return self.primitive().n_steps
 
     def grid_value(self, k: int) -> float:
-        """The ``k``-th grid point ``low + k * step``, clipped to the bounds.
-
-        Rounded to the decimals of ``low`` and ``step``, so ``Float(0, 1, step=0.1)``
-        gives ``0.3``, not ``0.30000000000000004``.
-        """
-        assert self.step is not None
-        value = _decimal_round(float(self.low) + k * float(self.step), float(self.low), float(self.step))
-        return float(min(max(value, float(self.low)), float(self.high)))
-
-
-def _decimal_round(value: float, low: float, step: float) -> float:
-    """``value`` rounded to the decimals that ``low`` and ``step`` are written with (if at most 15)."""
-    digits = 0
-    for x in (low, step):
-        mantissa, _, exponent = repr(float(x)).partition("e")
-        digits = max(digits, len(mantissa.partition(".")[2].rstrip("0")) - int(exponent or 0))
-    return round(value, digits) if digits <= 15 else value
+        """The ``k``-th grid point ``low + k * step``, clipped to the bounds, in the decimals of low and step."""
+        value: float = self.primitive().at(k)
+        return value
 
 
 @dataclass(frozen=True, repr=False)
-class Int:
+class Int(Element):
     """An integer in ``[low, high]`` (both bounds inclusive).
 
     With ``log=True`` each integer ``k`` has the probability that a log-uniform
@@ -178,18 +253,35 @@ class Int:
             good = int(self.low) + (int(self.high) - int(self.low)) // int(self.step) * int(self.step)
             raise _fail(path, "Int step must divide high - low (bounds are inclusive)", repr(self), f"use high={good}")
 
+    def primitive(self) -> Primitive:
+        """The integers ``low, low + step, ..., high``, optionally log-scaled."""
+        return Primitive("int", int(self.low), int(self.high), self.log, int(self.step))
+
+    type_name: ClassVar[str] = "int"
+    fields: ClassVar[tuple[frozenset[str], frozenset[str]]] = (frozenset({"low", "high"}), frozenset({"log", "step"}))
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"type": "int", "low": ..., "high": ...[, "log": True][, "step": ...]}``."""
+        out: dict[str, Any] = {"type": "int", "low": int(self.low), "high": int(self.high)}
+        if self.log:
+            out["log"] = True
+        if self.step != 1:
+            out["step"] = int(self.step)
+        return out
+
     @property
     def n_steps(self) -> int:
         """Number of steps between ``low`` and ``high``."""
-        return (int(self.high) - int(self.low)) // int(self.step)
+        return self.primitive().n_steps
 
     def grid_value(self, k: int) -> int:
         """The ``k``-th grid point ``low + k * step``."""
-        return int(self.low) + int(k) * int(self.step)
+        value: int = self.primitive().at(k)
+        return value
 
 
 @dataclass(frozen=True, repr=False, eq=False)
-class Categorical:
+class Categorical(Element):
     """One of ``choices``, each equally likely; any Python objects.
 
     The objective receives the very object from ``choices`` (not a copy, not
@@ -252,30 +344,33 @@ class Categorical:
                     )
                 seen.add((type(choice), choice))
 
+    def primitive(self) -> Primitive:
+        """A choice among the objects of ``choices`` (raw values are their indices)."""
+        return Primitive.choice(self.choices)
+
+    type_name: ClassVar[str] = "categorical"
+    fields: ClassVar[tuple[frozenset[str], frozenset[str]]] = (frozenset({"choices"}), frozenset())
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"type": "categorical", "choices": [...]}``."""
+        return {"type": "categorical", "choices": list(self.choices)}
+
+    @classmethod
+    def from_dict(cls, fields: Mapping[str, Any]) -> Categorical:
+        """``Categorical(fields["choices"])``."""
+        return cls(fields["choices"])
+
     def index(self, value: Any) -> int:
         """Position of ``value`` in ``choices``: the very object first, then an equal one.
 
         Raises:
             ValueError: if ``value`` is not among the choices.
         """
-        for i, choice in enumerate(self.choices):
-            if choice is value:
-                return i
-        for i, choice in enumerate(self.choices):
-            if type(choice) is type(value) and _safe_eq(choice, value):
-                return i
-        raise ValueError(f"{value!r} is not one of {list(self.choices)!r}")
-
-
-def _safe_eq(a: Any, b: Any) -> bool:
-    try:
-        return bool(a == b)
-    except Exception:  # arrays and other objects whose == is not a bool
-        return False
+        return self.primitive().index(value)
 
 
 @dataclass(frozen=True, repr=False, eq=False)
-class Conditional:
+class Conditional(Element):
     """A choice between labelled sub-spaces.
 
     The key that holds the ``Conditional`` receives the chosen label, and the
@@ -310,6 +405,13 @@ class Conditional:
         """The branch labels, in order."""
         return tuple(self.branches)
 
+    def primitive(self) -> Primitive:
+        """A choice among the labels; backends that show categories show the labels."""
+        return Primitive.choice(self.labels, labels=self.labels)
+
+    type_name: ClassVar[str] = "conditional"
+    fields: ClassVar[tuple[frozenset[str], frozenset[str]]] = (frozenset({"branches"}), frozenset())
+
     def _check(self, path: str) -> None:
         if not isinstance(self.branches, Mapping):
             raise _fail(
@@ -338,6 +440,3 @@ class Conditional:
                     "use {} for a branch without parameters",
                     kind=SpaceTypeError,
                 )
-
-
-Element = Float | Int | Categorical

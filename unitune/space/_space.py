@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import functools
-import math
-import numbers
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from unitune.exceptions import ConfigError, SpaceTypeError
-from unitune.space._elements import Categorical, Conditional, Float, Int, _fail
+from unitune.space._elements import Categorical, Conditional, Element, Float, Int, _fail
+from unitune.space._serialize import space_from_dict, space_to_dict
+from unitune.space._transform import Primitive, _safe_eq
 
 __all__ = ["Categorical", "Conditional", "Float", "Int", "Param", "Space", "SpaceLike"]
 
-ParamElement = Float | Int | Categorical | Conditional
-_ELEMENTS = (Float, Int, Categorical, Conditional)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -39,19 +36,29 @@ class Param:
         name: Flat dotted path, e.g. ``"optimizer.beta1"`` (DataFrame columns).
         key: Unique name given to backends and the record; equal to ``name``
             unless two branches reuse a name, then ``"name[kind=label]"``.
-        element: The element (a Conditional's raw value is its label's index).
+        element: The element as written (a Conditional's raw value is its label's index).
         conditions: The (conditional, label) pairs that must hold for it to be active.
+        primitive: The neutral primitive the element reduces to: all that backends and the record see.
     """
 
     name: str
     key: str
-    element: ParamElement
+    element: Element
     conditions: tuple[Condition, ...]
+    primitive: Primitive = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "primitive", self.element.primitive())
 
     @property
     def path(self) -> tuple[str, ...]:
         """The nested path of the parameter in a configuration."""
         return tuple(self.name.split("."))
+
+    @property
+    def branching(self) -> bool:
+        """Whether the parameter is a Conditional (its value picks the branch that is active)."""
+        return isinstance(self.element, Conditional)
 
 
 @dataclass(frozen=True)
@@ -120,7 +127,7 @@ class Space:
                 e.conditions,
                 tuple(e.name.split(".")),
                 e.kind,
-                None if e.param is None else _converter(e.param.element),
+                None if e.param is None else e.param.element.decoder(),
                 None if e.param is None else e.param.key,
                 e.value,
             )
@@ -152,7 +159,7 @@ class Space:
         }
         for key, value in mapping.items():
             name = ".".join((*prefix, key))
-            if isinstance(value, _ELEMENTS):
+            if isinstance(value, Element):
                 value._check(name)
                 key_ = name
                 if counts and counts[name] > 1:
@@ -184,7 +191,7 @@ class Space:
                 self._entries.append(_Entry("dict", name, conds))
                 self._compile(value, (*prefix, key), conds, frozenset(), counts)
             else:
-                if isinstance(value, (list, tuple)) and any(isinstance(v, (*_ELEMENTS, Space)) for v in value):
+                if isinstance(value, (list, tuple)) and any(isinstance(v, (Element, Space)) for v in value):
                     raise _fail(
                         name,
                         "elements inside lists are not sampled",
@@ -201,7 +208,7 @@ class Space:
         return tuple(dict.fromkeys(p.name for p in self.params))
 
     @property
-    def keys(self) -> tuple[str, ...]:
+    def param_keys(self) -> tuple[str, ...]:
         """Unique keys of the sampled parameters, in order (see :class:`Param`)."""
         return tuple(self._by_key)
 
@@ -213,7 +220,7 @@ class Space:
     @property
     def is_conditional(self) -> bool:
         """Whether the space holds a :class:`Conditional`."""
-        return any(isinstance(p.element, Conditional) for p in self.params)
+        return any(p.branching for p in self.params)
 
     def param(self, key: str) -> Param:
         """The parameter with this unique key."""
@@ -228,7 +235,7 @@ class Space:
         return self._entries == other._entries
 
     def __hash__(self) -> int:
-        return hash(self.keys)
+        return hash(self.param_keys)
 
     def __len__(self) -> int:
         return len(self.params)
@@ -276,18 +283,10 @@ class Space:
             if not conditions_hold(p.conditions, raw):
                 continue
             value = _get(config, p.name)
-            element = p.element
-            problem = _value_problem(element, value)
-            if problem:
-                raise ConfigError(f"configuration does not fit the space: {p.name!r}: {problem}")
-            if isinstance(element, Categorical):
-                raw[p.key] = element.index(value)
-            elif isinstance(element, Conditional):
-                raw[p.key] = element.labels.index(value)
-            elif isinstance(element, Int):
-                raw[p.key] = int(value)
-            else:
-                raw[p.key] = float(value)
+            try:
+                raw[p.key] = p.element.encode(value)
+            except ValueError as error:
+                raise ConfigError(f"configuration does not fit the space: {p.name!r}: {error}") from None
         return raw
 
     # -- configurations (what objectives receive) ----------------------------------------------
@@ -368,10 +367,10 @@ class Space:
                 if not isinstance(value, Mapping):
                     problems.append(f"{entry.name!r}: expected a dict, got {value!r}")
             elif entry.param is not None:
-                problem = _value_problem(entry.param.element, value)
+                problem = entry.param.element.problem(value)
                 if problem:
                     problems.append(f"{entry.name!r}: {problem}")
-            elif not (value is entry.value or _equal(value, entry.value)):
+            elif not (value is entry.value or _safe_eq(value, entry.value)):
                 problems.append(f"{entry.name!r}: the constant is {entry.value!r}, got {value!r}")
         for name in _flat_names(config):
             if name not in expected and not any(name.startswith(e + ".") for e in leaves):
@@ -393,24 +392,19 @@ class Space:
         raw: dict[str, Any] = {}
         for p in self.params:
             if conditions_hold(p.conditions, raw):
-                raw[p.key] = _draw(p.element, gen)
+                raw[p.key] = p.primitive.sample(gen)
         return self.decode(raw)
 
     def _finite_values(self, p: Param) -> list[Any]:
-        e = p.element
-        if isinstance(e, Categorical):
-            return list(range(len(e.choices)))
-        if isinstance(e, Conditional):
-            return list(range(len(e.labels)))
-        if isinstance(e, Int):
-            return [e.grid_value(k) for k in range(e.n_steps + 1)]
-        if e.step is not None:
-            return [e.grid_value(k) for k in range(e.n_steps + 1)]
-        if float(e.low) == float(e.high):
-            return [float(e.low)]
-        raise _fail(
-            p.name, "grid() needs a finite space", repr(e), "give Float a step, or list the values with Categorical"
-        )
+        try:
+            return p.primitive.values()
+        except ValueError:
+            raise _fail(
+                p.name,
+                "grid() needs a finite space",
+                repr(p.element),
+                "give Float a step, or list the values with Categorical",
+            ) from None
 
     def grid(self) -> Iterator[dict[str, Any]]:
         """Every configuration of a finite space, in order (the last parameter varies fastest).
@@ -460,9 +454,7 @@ class Space:
             {'lr': {'type': 'float', 'low': 0.0001, 'high': 0.1, 'log': True},
              'epochs': {'type': 'constant', 'value': 10}}
         """
-        from unitune.space._serialize import space_to_dict
-
-        return space_to_dict(self._mapping)
+        return space_to_dict(_plain(self._mapping))
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Space:
@@ -472,8 +464,6 @@ class Space:
             >>> Space.from_dict({"n": {"type": "int", "low": 1, "high": 3}}).params[0].element
             Int(1, 3)
         """
-        from unitune.space._serialize import space_from_dict
-
         return cls(space_from_dict(data))
 
 
@@ -524,96 +514,15 @@ def _flat_names(config: Mapping[str, Any], prefix: str = "") -> Iterator[str]:
             yield from _flat_names(value, name + ".")
 
 
-def _equal(a: Any, b: Any) -> bool:
-    try:
-        return bool(a == b)
-    except Exception:
-        return False
-
-
-def _value_problem(element: ParamElement, value: Any) -> str | None:
-    if isinstance(element, Categorical):
-        try:
-            element.index(value)
-        except ValueError:
-            return f"{value!r} is not one of {list(element.choices)!r}"
-        return None
-    if isinstance(element, Conditional):
-        return None if value in element.labels else f"{value!r} is not one of the labels {list(element.labels)!r}"
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        return f"expected a number for {element!r}, got {value!r} ({type(value).__name__})"
-    if isinstance(element, Int):
-        if not isinstance(value, numbers.Integral):
-            return f"expected an int for {element!r}, got {value!r}"
-        if not int(element.low) <= int(value) <= int(element.high):
-            return f"{value!r} is outside {element!r}"
-        if (int(value) - int(element.low)) % int(element.step):
-            return f"{value!r} is not on the grid of {element!r}"
-        return None
-    if not (float(element.low) <= float(value) <= float(element.high)):
-        return f"{value!r} is outside {element!r}"
-    if element.step is not None:
-        k = (float(value) - float(element.low)) / float(element.step)
-        if abs(k - round(k)) > 1e-9 * max(1.0, abs(k)):
-            return f"{value!r} is not on the grid of {element!r}"
-    return None
-
-
-def _clip(low: float, high: float, raw: Any) -> float:
-    return min(max(float(raw), low), high)
-
-
-def _pick(options: tuple[Any, ...], raw: Any) -> Any:
-    return options[int(raw)]
-
-
-def _int_clip(element: Int, low: int, high: int, raw: Any) -> Any:
-    if type(raw) is int:
-        return min(max(raw, low), high)
-    return to_value(element, raw)
-
-
-def _converter(element: ParamElement) -> Callable[[Any], Any]:
-    """``to_value`` for one element, specialised once (plain floats, choices, unit-step ints)."""
-    if isinstance(element, Categorical):
-        return functools.partial(_pick, element.choices)
-    if isinstance(element, Conditional):
-        return functools.partial(_pick, element.labels)
-    if isinstance(element, Float) and element.step is None:
-        return functools.partial(_clip, float(element.low), float(element.high))
-    if isinstance(element, Int) and int(element.step) == 1:
-        return functools.partial(_int_clip, element, int(element.low), int(element.high))
-    return functools.partial(to_value, element)
-
-
-def to_value(element: ParamElement, raw: Any) -> Any:
-    """Convert a raw backend value to what the objective receives (Python types, snapped, clipped)."""
-    if isinstance(element, Categorical):
-        return element.choices[int(raw)]
-    if isinstance(element, Conditional):
-        return element.labels[int(raw)]
-    if isinstance(element, Int):
-        if isinstance(raw, numbers.Integral):  # exact, also above 2**53
-            k = (int(raw) - int(element.low) + int(element.step) // 2) // int(element.step)
-        else:
-            k = round((float(raw) - int(element.low)) / int(element.step))
-        return element.grid_value(min(max(k, 0), element.n_steps))
-    v = float(raw)
-    if element.step is not None:
-        return element.grid_value(min(max(round((v - float(element.low)) / float(element.step)), 0), element.n_steps))
-    return min(max(v, float(element.low)), float(element.high))
-
-
-def _draw(element: ParamElement, gen: np.random.Generator) -> Any:
-    if isinstance(element, Categorical):
-        return int(gen.integers(len(element.choices)))
-    if isinstance(element, Conditional):
-        return int(gen.integers(len(element.labels)))
-    if isinstance(element, Int) and element.log:
-        lo, hi = math.log(int(element.low) - 0.5), math.log(int(element.high) + 0.5)
-        return min(max(round(math.exp(gen.uniform(lo, hi))), int(element.low)), int(element.high))
-    if isinstance(element, Int) or element.step is not None:
-        return element.grid_value(int(gen.integers(element.n_steps + 1)))
-    if element.log:
-        return math.exp(gen.uniform(math.log(float(element.low)), math.log(float(element.high))))
-    return float(gen.uniform(float(element.low), float(element.high)))
+def _plain(mapping: Mapping[str, Any]) -> dict[str, Any]:
+    """``mapping`` with every nested Space replaced by its dict (inside branches too)."""
+    out: dict[str, Any] = {}
+    for key, value in mapping.items():
+        if isinstance(value, Space):
+            value = _plain(value.mapping)
+        elif isinstance(value, Conditional) and isinstance(value.branches, Mapping):
+            value = Conditional({label: _plain(branch) for label, branch in value.branches.items()})
+        elif isinstance(value, Mapping):
+            value = _plain(value)
+        out[key] = value
+    return out

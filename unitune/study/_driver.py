@@ -1,15 +1,12 @@
-"""The optimization loop: sequential, or parallel through any ``concurrent.futures.Executor``.
+"""The optimization loop: the budget, the sequential loop, failures and interrupts.
 
-Ask and tell stay in the calling thread; only the objective goes to the
-executor. A new trial is asked as soon as any running one finishes
-(``FIRST_COMPLETED``), so ``k`` trials stay in flight. A worker process that
-dies takes its in-flight trials with it; those are run again one at a time,
-so the trial that killed the worker fails alone and the others complete.
+Ask and tell stay in the calling thread; only the objective runs elsewhere
+(:mod:`unitune.study._pool` for executors). The driver uses only the public
+:class:`~unitune.Study` calls: ``ask``, ``tell``, ``stop_requested``, ``running``.
 """
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import contextlib
 import logging
 import os
@@ -17,48 +14,52 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from unitune.exceptions import ObjectiveError, StudyError
+from unitune.exceptions import ObjectiveError, StudyError, argument_error
 
 if TYPE_CHECKING:
-    from unitune.study._study import Objective, Study, Trial
+    import concurrent.futures as cf
 
-__all__ = ["run"]
+    from unitune.study._study import Objective, Study
+    from unitune.study._trial import Trial
+
+__all__ = ["Loop", "describe", "run"]
 
 logger = logging.getLogger("unitune")
 
-_WORKER_DEATH = (
-    "BrokenProcessPool",
-    "BrokenExecutor",
-    "TerminatedWorkerError",
-    "KilledWorker",
-    "ShutdownExecutorError",
-)
+
+def is_worker_death(error: BaseException) -> bool:
+    """Whether ``error`` says that the process running a trial died (not that the trial raised)."""
+    return isinstance(error, _worker_deaths())
 
 
-def _call(objective: Callable[[dict[str, Any]], Any], params: dict[str, Any]) -> Any:
-    return objective(params)
+def _worker_deaths() -> tuple[type[BaseException], ...]:
+    """The exception classes executors raise when a worker dies (loky's and Dask's only once they are in use)."""
+    import sys
+    from concurrent.futures import BrokenExecutor  # loky's TerminatedWorkerError is one too
+
+    classes: list[type[BaseException]] = [BrokenExecutor]
+    if "loky" in sys.modules:
+        from loky.process_executor import ShutdownExecutorError
+
+        classes.append(ShutdownExecutorError)
+    if "distributed" in sys.modules:
+        from distributed.scheduler import KilledWorker
+
+        classes.append(KilledWorker)
+    return tuple(classes)
 
 
-def _call_pickled(payload: bytes, params: dict[str, Any]) -> Any:
-    import cloudpickle
-
-    return cloudpickle.loads(payload)(params)
-
-
-def _is_worker_death(error: BaseException) -> bool:
-    return any(cls.__name__ in _WORKER_DEATH for cls in type(error).__mro__)
-
-
-def _describe(error: BaseException) -> str:
+def describe(error: BaseException) -> str:
+    """How a trial's failure is recorded."""
     if isinstance(error, KeyboardInterrupt):
         return "interrupted (KeyboardInterrupt)"
-    if _is_worker_death(error):
+    if is_worker_death(error):
         return f"the worker process died while running this trial ({type(error).__name__})"
     return f"{type(error).__name__}: {error}"
 
 
-class _Loop:
-    """State shared by the sequential and the parallel loop."""
+class Loop:
+    """The budget and the bookkeeping shared by the sequential and the parallel loop."""
 
     def __init__(
         self,
@@ -83,14 +84,16 @@ class _Loop:
             self.bar = tqdm(total=n_trials, desc=study.backend, unit="trial")
 
     def may_ask(self) -> bool:
-        if self.study._stop or self.exhausted:
+        """Whether the budget, the clock and the study allow another trial."""
+        if self.study.stop_requested or self.exhausted:
             return False
         if self.n_trials is not None and self.asked >= self.n_trials:
             return False
         return self.deadline is None or time.monotonic() < self.deadline
 
     def ask(self) -> Trial | None:
-        trials = self.study._ask(1)
+        """The next trial, or None when the backend has nothing left (a finished grid)."""
+        trials = self.study.ask(1)
         if not trials:
             self.exhausted = True
             return None
@@ -100,9 +103,9 @@ class _Loop:
     def finish(self, trial: Trial, result: Any = None, error: BaseException | None = None) -> None:
         """Tell the outcome; raise if it must stop the study (after recording it)."""
         if error is not None:
-            self.study.tell(trial, state="failed", error=_describe(error))
-            logger.warning("trial %d failed: %s", trial.number, _describe(error))
-            if not isinstance(error, self.catch) and not _is_worker_death(error):
+            self.study.tell(trial, state="failed", error=describe(error))
+            logger.warning("trial %d failed: %s", trial.number, describe(error))
+            if not isinstance(error, self.catch) and not is_worker_death(error):
                 self._after(trial)
                 raise error
         else:
@@ -124,6 +127,7 @@ class _Loop:
                 self.bar.set_postfix(best=self.study.best_value, refresh=False)
 
     def close(self) -> None:
+        """Close the progress bar."""
         if self.bar is not None:
             self.bar.close()
 
@@ -143,15 +147,17 @@ def run(
     if n_jobs == -1:
         n_jobs = os.cpu_count() or 1
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs < 1:
-        raise ValueError(f"n_jobs must be a positive int or -1 (all cores); received {n_jobs!r}")
-    loop = _Loop(study, n_trials, timeout, catch, callbacks, progress)
+        raise argument_error("n_jobs", "must be an int >= 1, or -1 for all cores", n_jobs, "pass e.g. n_jobs=2")
+    loop = Loop(study, n_trials, timeout, catch, callbacks, progress)
     try:
         if n_jobs == 1 and executor is None:
             _sequential(loop, objective)
         else:
-            _parallel(loop, objective, n_jobs, executor)
+            from unitune.study._pool import parallel
+
+            parallel(loop, objective, n_jobs, executor)
     except KeyboardInterrupt:  # Ctrl-C anywhere: keep every finished trial, mark the running ones
-        running = list(study._running.values())
+        running = study.running
         for trial in running:
             study.tell(trial, state="failed", error="interrupted (KeyboardInterrupt)")
         logger.warning(
@@ -161,7 +167,7 @@ def run(
         loop.close()
 
 
-def _sequential(loop: _Loop, objective: Objective) -> None:
+def _sequential(loop: Loop, objective: Objective) -> None:
     while loop.may_ask():
         trial = loop.ask()
         if trial is None:
@@ -174,99 +180,3 @@ def _sequential(loop: _Loop, objective: Objective) -> None:
             loop.finish(trial, error=error)
         else:
             loop.finish(trial, result)
-
-
-def _workers(executor: cf.Executor) -> int:
-    client = getattr(executor, "_client", None)  # a Dask ClientExecutor: the cluster's threads
-    if client is not None and hasattr(client, "nthreads"):
-        with contextlib.suppress(Exception):
-            return max(1, int(sum(client.nthreads().values())))
-    for attr in ("_max_workers", "max_workers"):
-        value = getattr(executor, attr, None)
-        if isinstance(value, int) and value > 0:
-            return value
-    return os.cpu_count() or 1
-
-
-def _local_executor(n_jobs: int, *, fresh: bool = False) -> cf.Executor:
-    from loky import get_reusable_executor
-
-    executor: cf.Executor = get_reusable_executor(max_workers=n_jobs, timeout=60, reuse=not fresh)
-    return executor
-
-
-def _parallel(loop: _Loop, objective: Objective, n_jobs: int, executor: cf.Executor | None) -> None:
-    own = executor is None
-    pool = _local_executor(n_jobs) if executor is None else executor
-    k = n_jobs if n_jobs > 1 else _workers(pool)
-    submit: Callable[[Trial], cf.Future[Any]]
-    if isinstance(pool, cf.ProcessPoolExecutor):  # pickle cannot send lambdas and closures; cloudpickle can
-        import cloudpickle
-
-        payload = cloudpickle.dumps(objective)
-
-        def submit(trial: Trial) -> cf.Future[Any]:
-            return pool.submit(_call_pickled, payload, trial.params)
-    else:
-
-        def submit(trial: Trial) -> cf.Future[Any]:
-            return pool.submit(_call, objective, trial.params)
-
-    running: dict[cf.Future[Any], Trial] = {}
-    suspects: list[Trial] = []  # in flight when a worker died: run again, one at a time
-    retried: set[int] = set()
-    try:
-        while True:
-            limit = 1 if suspects or any(t.number in retried for t in running.values()) else k
-            while len(running) < limit:
-                if suspects:
-                    trial = suspects.pop(0)
-                    retried.add(trial.number)
-                elif loop.may_ask():
-                    next_trial = loop.ask()
-                    if next_trial is None:
-                        break
-                    trial = next_trial
-                else:
-                    break
-                try:
-                    try:
-                        future = submit(trial)
-                    except BaseException as error:  # a worker died since the last wait: a fresh pool
-                        if not (own and _is_worker_death(error)):
-                            raise
-                        pool = _local_executor(n_jobs, fresh=True)
-                        future = submit(trial)
-                    running[future] = trial
-                except BaseException as error:  # the executor itself is broken or shut down
-                    loop.study.tell(trial, state="failed", error=_describe(error))
-                    raise StudyError(f"the executor cannot run trials any more: {_describe(error)}") from error
-            if not running:
-                return
-            done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
-            for future in done:
-                trial = running.pop(future)
-                try:
-                    result = future.result()
-                except BaseException as error:
-                    if _is_worker_death(error) and trial.number not in retried:
-                        suspects.append(trial)
-                        if own:
-                            pool = _local_executor(n_jobs, fresh=True)
-                        continue
-                    loop.finish(trial, error=error)
-                else:
-                    loop.finish(trial, result)
-    except KeyboardInterrupt:  # keep what already finished; run() marks the rest
-        for future, trial in running.items():
-            if future.done() and not future.cancelled() and future.exception() is None:
-                with contextlib.suppress(Exception):
-                    loop.study.tell(trial, future.result())
-            else:
-                future.cancel()
-        raise
-    except BaseException:
-        for future, trial in running.items():
-            future.cancel()
-            loop.study.tell(trial, state="failed", error="cancelled: the study stopped on another trial's error")
-        raise
