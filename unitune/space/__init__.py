@@ -20,7 +20,17 @@ Example:
 
 from __future__ import annotations
 
-from unitune.space._elements import Categorical, Conditional, Element, Float, Int
+from unitune.space._elements import (
+    Categorical,
+    Conditional,
+    Element,
+    Float,
+    Int,
+    branches_of,
+    is_element,
+    parameter_error,
+)
+from unitune.space._foreign import from_foreign, from_scipy, is_distribution
 from unitune.space._space import Condition, Param, Space, SpaceLike, as_space, conditions_hold
 from unitune.space._transform import Primitive
 
@@ -36,5 +46,11 @@ __all__ = [
     "Space",
     "SpaceLike",
     "as_space",
+    "branches_of",
     "conditions_hold",
+    "from_foreign",
+    "from_scipy",
+    "is_distribution",
+    "is_element",
+    "parameter_error",
 ]

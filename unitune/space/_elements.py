@@ -25,18 +25,21 @@ from typing import Any, ClassVar
 from unitune.exceptions import SpaceError, SpaceTypeError
 from unitune.space._transform import Primitive, _safe_eq
 
-__all__ = ["Categorical", "Conditional", "Element", "Float", "Int"]
+__all__ = ["Categorical", "Conditional", "Element", "Float", "Int", "branches_of", "is_element", "parameter_error"]
 
 PRIMITIVES = (type(None), bool, int, float, str)
 
 
-def _fail(path: str, rule: str, received: str, fix: str, *, kind: type[SpaceError] = SpaceError) -> SpaceError:
+def parameter_error(
+    path: str, rule: str, received: str, fix: str, *, kind: type[SpaceError] = SpaceError
+) -> SpaceError:
+    """The error for the parameter at ``path``, in the one message style: rule, what was received, the fix."""
     return kind(f"parameter {path!r}: {rule}; received {received}. Fix: {fix}.")
 
 
 def _check_number(path: str, what: str, value: object, element: str) -> None:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise _fail(
+        raise parameter_error(
             path,
             f"{element} {what} must be a number",
             f"{value!r} ({type(value).__name__})",
@@ -44,31 +47,31 @@ def _check_number(path: str, what: str, value: object, element: str) -> None:
             kind=SpaceTypeError,
         )
     if not math.isfinite(float(value)):
-        raise _fail(path, f"{element} {what} must be finite", repr(value), f"give a finite {what}")
+        raise parameter_error(path, f"{element} {what} must be finite", repr(value), f"give a finite {what}")
 
 
 def _check_flags(path: str, element: str, log: object, step: object) -> None:
     if not isinstance(log, bool):
-        raise _fail(
+        raise parameter_error(
             path, f"{element} log must be True or False", repr(log), "pass log=True or log=False", kind=SpaceTypeError
         )
     if step is None:
         return
     _check_number(path, "step", step, element)
     if float(step) <= 0:  # type: ignore[arg-type]
-        raise _fail(path, f"{element} step must be > 0", f"step={step!r}", "use a positive step")
+        raise parameter_error(path, f"{element} step must be > 0", f"step={step!r}", "use a positive step")
 
 
 def _check_bounds(path: str, element: str, low: float, high: float, log: bool) -> None:
     if float(low) > float(high):
-        raise _fail(
+        raise parameter_error(
             path,
             f"{element} needs low <= high",
             f"low={low!r}, high={high!r}",
             f"swap them: {element}({high!r}, {low!r})",
         )
     if log and float(low) <= 0:
-        raise _fail(
+        raise parameter_error(
             path, f"{element} with log=True needs low > 0", f"low={low!r}", "use a positive low bound or log=False"
         )
 
@@ -169,11 +172,13 @@ class Float(Element):
         _check_bounds(path, "Float", self.low, self.high, self.log)
         if self.step is not None:
             if self.log:
-                raise _fail(path, "Float cannot have both step and log=True", repr(self), "drop step or set log=False")
+                raise parameter_error(
+                    path, "Float cannot have both step and log=True", repr(self), "drop step or set log=False"
+                )
             n = (high - low) / float(self.step)
             if abs(n - round(n)) > 1e-9 * max(1.0, abs(n)):
                 good = Primitive("real", low, high, step=float(self.step)).at(math.floor(n))
-                raise _fail(
+                raise parameter_error(
                     path, "Float step must divide high - low (bounds are inclusive)", repr(self), f"use high={good!r}"
                 )
 
@@ -238,7 +243,7 @@ class Int(Element):
             value = getattr(self, what)
             _check_number(path, what, value, "Int")
             if not isinstance(value, numbers.Integral):
-                raise _fail(
+                raise parameter_error(
                     path,
                     f"Int {what} must be an integer",
                     f"{what}={value!r}",
@@ -248,10 +253,14 @@ class Int(Element):
         _check_flags(path, "Int", self.log, self.step)
         _check_bounds(path, "Int", self.low, self.high, self.log)
         if self.log and self.step != 1:
-            raise _fail(path, "Int cannot have both step and log=True", repr(self), "drop step or set log=False")
+            raise parameter_error(
+                path, "Int cannot have both step and log=True", repr(self), "drop step or set log=False"
+            )
         if (int(self.high) - int(self.low)) % int(self.step):
             good = int(self.low) + (int(self.high) - int(self.low)) // int(self.step) * int(self.step)
-            raise _fail(path, "Int step must divide high - low (bounds are inclusive)", repr(self), f"use high={good}")
+            raise parameter_error(
+                path, "Int step must divide high - low (bounds are inclusive)", repr(self), f"use high={good}"
+            )
 
     def primitive(self) -> Primitive:
         """The integers ``low, low + step, ..., high``, optionally log-scaled."""
@@ -323,7 +332,7 @@ class Categorical(Element):
 
     def _check(self, path: str) -> None:
         if not isinstance(self.choices, tuple):
-            raise _fail(
+            raise parameter_error(
                 path,
                 "Categorical choices must be a list or tuple",
                 f"{self.choices!r} ({type(self.choices).__name__})",
@@ -331,12 +340,14 @@ class Categorical(Element):
                 kind=SpaceTypeError,
             )
         if not self.choices:
-            raise _fail(path, "Categorical needs at least one choice", "[]", "list the choices, or use a constant")
+            raise parameter_error(
+                path, "Categorical needs at least one choice", "[]", "list the choices, or use a constant"
+            )
         seen: set[tuple[type, Any]] = set()
         for choice in self.choices:
             if isinstance(choice, PRIMITIVES):
                 if (type(choice), choice) in seen and not (isinstance(choice, float) and math.isnan(choice)):
-                    raise _fail(
+                    raise parameter_error(
                         path,
                         "Categorical choices must be distinct",
                         repr(list(self.choices)),
@@ -414,7 +425,7 @@ class Conditional(Element):
 
     def _check(self, path: str) -> None:
         if not isinstance(self.branches, Mapping):
-            raise _fail(
+            raise parameter_error(
                 path,
                 "Conditional takes a dict of {label: sub-space}",
                 f"{self.branches!r} ({type(self.branches).__name__})",
@@ -422,10 +433,12 @@ class Conditional(Element):
                 kind=SpaceTypeError,
             )
         if not self.branches:
-            raise _fail(path, "Conditional needs at least one branch", "{}", "add branches: Conditional({'a': {...}})")
+            raise parameter_error(
+                path, "Conditional needs at least one branch", "{}", "add branches: Conditional({'a': {...}})"
+            )
         for label, branch in self.branches.items():
             if not isinstance(label, str) or not label:
-                raise _fail(
+                raise parameter_error(
                     path,
                     "Conditional branch labels must be non-empty strings",
                     repr(label),
@@ -433,10 +446,32 @@ class Conditional(Element):
                     kind=SpaceTypeError,
                 )
             if not isinstance(branch, Mapping):
-                raise _fail(
+                raise parameter_error(
                     path,
                     f"Conditional branch {label!r} must be a dict of parameters",
                     f"{branch!r} ({type(branch).__name__})",
                     "use {} for a branch without parameters",
                     kind=SpaceTypeError,
                 )
+
+
+def is_element(value: Any) -> bool:
+    """Whether ``value`` is a sampled element of a space (``Float``, ``Int``, ``Categorical``, ``Conditional``, ...).
+
+    Example:
+        >>> is_element(Float(0, 1)), is_element([0, 1])
+        (True, False)
+    """
+    return isinstance(value, Element)
+
+
+def branches_of(value: Any) -> Mapping[str, Any] | None:
+    """The branches of a ``Conditional`` (``{label: sub-space}``), None for any other value.
+
+    Example:
+        >>> branches_of(Conditional({"a": {}, "b": {"x": Float(0, 1)}}))
+        {'a': {}, 'b': {'x': Float(0, 1)}}
+    """
+    if isinstance(value, Conditional) and isinstance(value.branches, Mapping):
+        return value.branches
+    return None

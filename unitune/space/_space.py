@@ -3,81 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from unitune.exceptions import ConfigError, SpaceTypeError
-from unitune.space._elements import Categorical, Conditional, Element, Float, Int, _fail
+from unitune.space._compile import Condition, Param, _Entry, compile_entries, normalize
+from unitune.space._elements import Categorical, Conditional, Float, Int, parameter_error
 from unitune.space._serialize import space_from_dict, space_to_dict
-from unitune.space._transform import Primitive, _safe_eq
+from unitune.space._transform import _safe_eq
 
-__all__ = ["Categorical", "Conditional", "Float", "Int", "Param", "Space", "SpaceLike"]
+__all__ = ["Categorical", "Condition", "Conditional", "Float", "Int", "Param", "Space", "SpaceLike"]
 
 
 if TYPE_CHECKING:
     import numpy as np
-
-
-@dataclass(frozen=True)
-class Condition:
-    """``param`` (a Conditional's key) must hold ``label`` (at position ``index``)."""
-
-    key: str
-    name: str
-    label: str
-    index: int
-
-
-@dataclass(frozen=True)
-class Param:
-    """One sampled parameter of a space.
-
-    Attributes:
-        name: Flat dotted path, e.g. ``"optimizer.beta1"`` (DataFrame columns).
-        key: Unique name given to backends and the record; equal to ``name``
-            unless two branches reuse a name, then ``"name[kind=label]"``.
-        element: The element as written (a Conditional's raw value is its label's index).
-        conditions: The (conditional, label) pairs that must hold for it to be active.
-        primitive: The neutral primitive the element reduces to: all that backends and the record see.
-    """
-
-    name: str
-    key: str
-    element: Element
-    conditions: tuple[Condition, ...]
-    primitive: Primitive = field(init=False, compare=False, repr=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "primitive", self.element.primitive())
-
-    @property
-    def path(self) -> tuple[str, ...]:
-        """The nested path of the parameter in a configuration."""
-        return tuple(self.name.split("."))
-
-    @property
-    def branching(self) -> bool:
-        """Whether the parameter is a Conditional (its value picks the branch that is active)."""
-        return isinstance(self.element, Conditional)
-
-
-@dataclass(frozen=True)
-class _Entry:
-    kind: str  # "param", "const" or "dict"
-    name: str
-    conditions: tuple[Condition, ...]
-    param: Param | None = None
-    value: Any = None
-
-
-def _branch_names(branch: Mapping[str, Any]) -> set[str]:
-    names = {k for k in branch if isinstance(k, str)}
-    for value in branch.values():
-        if isinstance(value, Conditional) and isinstance(value.branches, Mapping):
-            for sub in value.branches.values():
-                if isinstance(sub, Mapping):
-                    names |= _branch_names(sub)
-    return names
 
 
 class Space:
@@ -109,16 +47,8 @@ class Space:
                 f"a search space must be a dict of name -> element; received {type(mapping).__name__}. "
                 "Fix: write e.g. {'lr': Float(1e-4, 1e-1, log=True)}."
             )
-        self._mapping: Mapping[str, Any] = mapping
-        self._entries: list[_Entry] = []
-        self._compile(mapping, (), (), frozenset())
-        counts: dict[str, int] = {}
-        for e in self._entries:
-            if e.param is not None:
-                counts[e.name] = counts.get(e.name, 0) + 1
-        if any(n > 1 for n in counts.values()):  # compile again, with unique keys
-            self._entries = []
-            self._compile(mapping, (), (), frozenset(), counts)
+        self._mapping: Mapping[str, Any] = normalize(_plain(mapping))
+        self._entries: list[_Entry] = compile_entries(self._mapping)
         self.params: tuple[Param, ...] = tuple(e.param for e in self._entries if e.param is not None)
         self._by_key = {p.key: p for p in self.params}
         # decode() runs once per trial: paths split and converters chosen once, here
@@ -133,73 +63,6 @@ class Space:
             )
             for e in self._entries
         )
-
-    def _compile(
-        self,
-        mapping: Mapping[str, Any],
-        prefix: tuple[str, ...],
-        conds: tuple[Condition, ...],
-        taken: frozenset[str],
-        counts: Mapping[str, int] | None = None,
-    ) -> None:
-        where = ".".join(prefix) or "<root>"
-        for key in mapping:
-            if not isinstance(key, str):
-                raise _fail(
-                    f"{where}", "names must be strings", repr(key), f"use str({key!r}) as the name", kind=SpaceTypeError
-                )
-            if not key or "." in key:
-                fix = f"nest dicts instead, e.g. {{{key.split('.')[0]!r}: {{...}}}}" if key else "give it a name"
-                raise _fail(".".join((*prefix, key)), "names must be non-empty and contain no '.'", repr(key), fix)
-        own = set(mapping)
-        cond_names = {
-            k: set().union(*(_branch_names(b) for b in v.branches.values() if isinstance(b, Mapping)))
-            for k, v in mapping.items()
-            if isinstance(v, Conditional) and isinstance(v.branches, Mapping) and v.branches
-        }
-        for key, value in mapping.items():
-            name = ".".join((*prefix, key))
-            if isinstance(value, Element):
-                value._check(name)
-                key_ = name
-                if counts and counts[name] > 1:
-                    key_ = f"{name}[{_tags(conds)}]"
-                param = Param(name, key_, value, conds)
-                self._entries.append(_Entry("param", name, conds, param))
-                if isinstance(value, Conditional):
-                    others = set().union(*(n for k, n in cond_names.items() if k != key))
-                    outside = own | taken | others
-                    for index, (label, branch) in enumerate(value.branches.items()):
-                        clash = sorted(_branch_names(branch) & outside)
-                        if clash:
-                            sibling = f"sibling {'.'.join((*prefix, clash[0]))!r}"
-                            if clash[0] not in own | taken:  # it comes from another Conditional's branch
-                                owner = next(k for k, n in cond_names.items() if k != key and clash[0] in n)
-                                sibling += f" (from a branch of {'.'.join((*prefix, owner))!r})"
-                            raise _fail(
-                                name,
-                                f"branch {label!r} defines {clash[0]!r}, which collides with {sibling}",
-                                repr(value),
-                                "rename one of them (two branches may reuse a name, a branch and a sibling may not)",
-                            )
-                        cond = Condition(key_, name, label, index)
-                        self._compile(branch, prefix, (*conds, cond), frozenset(outside), counts)
-            elif isinstance(value, Space):
-                self._entries.append(_Entry("dict", name, conds))
-                self._compile(value._mapping, (*prefix, key), conds, frozenset(), counts)
-            elif isinstance(value, Mapping):
-                self._entries.append(_Entry("dict", name, conds))
-                self._compile(value, (*prefix, key), conds, frozenset(), counts)
-            else:
-                if isinstance(value, (list, tuple)) and any(isinstance(v, (Element, Space)) for v in value):
-                    raise _fail(
-                        name,
-                        "elements inside lists are not sampled",
-                        repr(value),
-                        "use a dict of named parameters, e.g. {'a': Float(...), 'b': Float(...)}",
-                        kind=SpaceTypeError,
-                    )
-                self._entries.append(_Entry("const", name, conds, value=value))
 
     # -- introspection -----------------------------------------------------------------
     @property
@@ -399,7 +262,7 @@ class Space:
         try:
             return p.primitive.values()
         except ValueError:
-            raise _fail(
+            raise parameter_error(
                 p.name,
                 "grid() needs a finite space",
                 repr(p.element),
@@ -516,13 +379,16 @@ def _flat_names(config: Mapping[str, Any], prefix: str = "") -> Iterator[str]:
 
 def _plain(mapping: Mapping[str, Any]) -> dict[str, Any]:
     """``mapping`` with every nested Space replaced by its dict (inside branches too)."""
-    out: dict[str, Any] = {}
-    for key, value in mapping.items():
-        if isinstance(value, Space):
-            value = _plain(value.mapping)
-        elif isinstance(value, Conditional) and isinstance(value.branches, Mapping):
-            value = Conditional({label: _plain(branch) for label, branch in value.branches.items()})
-        elif isinstance(value, Mapping):
-            value = _plain(value)
-        out[key] = value
-    return out
+    return {key: _plain_value(value) for key, value in mapping.items()}
+
+
+def _plain_value(value: Any) -> Any:
+    if isinstance(value, Space):
+        return _plain(value.mapping)
+    if isinstance(value, Conditional) and isinstance(value.branches, Mapping):
+        return Conditional({label: _plain_value(branch) for label, branch in value.branches.items()})
+    if isinstance(value, Mapping):
+        return _plain(value)
+    if isinstance(value, list) and any(isinstance(v, Space) for v in value):
+        return [_plain_value(v) for v in value]
+    return value
