@@ -16,7 +16,7 @@ from scipy import stats
 
 from unitune.adapters import Outcome, get_adapter_class, parse_backend
 from unitune.adapters._hyperopt import HyperoptAdapter
-from unitune.exceptions import BackendError
+from unitune.exceptions import BackendError, StudyError
 from unitune.space import Categorical, Conditional, Float, Int, Space
 
 hyperopt = pytest.importorskip("hyperopt")
@@ -289,7 +289,7 @@ def test_failures_then_more_asks() -> None:
     statuses = Counter(t["result"]["status"] for t in ad._trials.trials)
     assert statuses == {"ok": 5, "fail": 5}
     assert len(ad.ask(3)) == 3
-    with pytest.raises(KeyError):
+    with pytest.raises(StudyError, match="already told"):
         ad.tell(0, done(1.0))  # already told
 
 

@@ -18,6 +18,7 @@ from scipy import stats
 import unitune as ut
 from unitune.adapters import Outcome, get_adapter_class, parse_backend
 from unitune.adapters._optuna import OptunaAdapter
+from unitune.exceptions import StudyError
 
 optuna = pytest.importorskip("optuna")
 from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution  # noqa: E402
@@ -566,7 +567,7 @@ def test_failures_are_told_as_failed() -> None:
     assert states == {TrialState.COMPLETE: 6, TrialState.FAIL: 4}
     assert adapter.study.trials[0].state == TrialState.FAIL and adapter.study.trials[0].value is None
     assert len(adapter.ask(3)) == 3
-    with pytest.raises(KeyError):
+    with pytest.raises(StudyError, match="already told"):
         adapter.tell(0, done(1.0))  # already told
 
 

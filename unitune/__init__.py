@@ -18,12 +18,14 @@ from unitune.exceptions import (
     BackendError,
     BackendNotInstalledError,
     ConfigError,
+    NoCompleteTrialError,
     ObjectiveError,
     SpaceError,
     SpaceTypeError,
     StudyError,
     UnituneError,
     UnituneWarning,
+    UnknownNameError,
 )
 from unitune.space import Categorical, Conditional, Float, Int, Space
 from unitune.study import Study, Trial, TrialState, maximize, minimize
@@ -41,6 +43,7 @@ __all__ = [
     "ConfigError",
     "Float",
     "Int",
+    "NoCompleteTrialError",
     "ObjectiveError",
     "Space",
     "SpaceError",
@@ -51,6 +54,7 @@ __all__ = [
     "TrialState",
     "UnituneError",
     "UnituneWarning",
+    "UnknownNameError",
     "__version__",
     "backends",
     "compare",

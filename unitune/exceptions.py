@@ -12,7 +12,9 @@ ValueError`` keeps working for code that does not know unitune::
     ├── BackendError (ValueError)         unknown backend, algorithm or option
     │   └── BackendNotInstalledError (ImportError)
     ├── ObjectiveError (TypeError)        an objective returned something unusable
+    ├── UnknownNameError (KeyError)       no parameter (or study) of that name
     └── StudyError (RuntimeError)         a study cannot do what was asked
+        └── NoCompleteTrialError (ValueError) no trial completed: no best value
     UnituneWarning (UserWarning)
 
 Every message says what rule failed, what was received and how to fix it.
@@ -34,12 +36,14 @@ __all__ = [
     "BackendError",
     "BackendNotInstalledError",
     "ConfigError",
+    "NoCompleteTrialError",
     "ObjectiveError",
     "SpaceError",
     "SpaceTypeError",
     "StudyError",
     "UnituneError",
     "UnituneWarning",
+    "UnknownNameError",
 ]
 
 
@@ -174,6 +178,32 @@ class StudyError(UnituneError, RuntimeError):
         ...     print(error)
         no trial has completed yet, so there is no best trial
     """
+
+
+class NoCompleteTrialError(StudyError, ValueError):
+    """No trial has completed, so there is no best trial or value (a ValueError, as in Optuna).
+
+    Example:
+        >>> import unitune as ut
+        >>> issubclass(ut.NoCompleteTrialError, ValueError) and issubclass(ut.NoCompleteTrialError, ut.StudyError)
+        True
+    """
+
+
+class UnknownNameError(UnituneError, KeyError):
+    """No parameter (or study) has that name; the message lists the known ones.
+
+    Example:
+        >>> import unitune as ut
+        >>> try:
+        ...     ut.Space({"x": ut.Float(0, 1)}).is_active("y", {"x": 0.5})
+        ... except KeyError as error:
+        ...     print(type(error).__name__)
+        UnknownNameError
+    """
+
+    def __str__(self) -> str:  # KeyError would print the repr of the message
+        return str(self.args[0]) if self.args else ""
 
 
 class UnituneWarning(UserWarning):

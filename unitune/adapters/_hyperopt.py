@@ -25,7 +25,7 @@ import numpy as np
 from unitune.adapters._base import Adapter, Capabilities, Suggestion, Translation
 from unitune.adapters._hyperopt_compat import insert_listed
 from unitune.adapters._outcome import Outcome, TrialState
-from unitune.exceptions import ConfigError
+from unitune.exceptions import ConfigError, StudyError
 from unitune.space import Param, Primitive, Space, conditions_hold
 
 __all__ = ["HyperoptAdapter"]
@@ -226,12 +226,12 @@ class HyperoptAdapter(Adapter):
         """Mark the trial done with its loss (a failure: status ``'fail'``; pruned: see capabilities).
 
         Raises:
-            KeyError: if ``token`` is not a pending trial of this adapter.
+            StudyError: if ``token`` is not a pending trial of this adapter.
         """
         from hyperopt import JOB_STATE_DONE
 
         if token not in self._running:
-            raise KeyError(f"{token!r} is not a pending hyperopt trial of this adapter")
+            raise StudyError(f"hyperopt adapter: unknown or already told trial token {token!r}")
         doc = self._running.pop(token)
         doc["result"] = self._result(outcome)
         doc["state"] = JOB_STATE_DONE  # the listed document itself: the next suggest sees it done

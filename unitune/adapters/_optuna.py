@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from unitune._quiet import quiet
 from unitune.adapters._base import Adapter, Capabilities, Suggestion, Translation
-from unitune.adapters._optuna_compat import qmc_samples_categoricals, tell_without_copy
+from unitune.adapters._optuna_compat import STORAGE_LOGGERS, qmc_samples_categoricals, tell_without_copy
 from unitune.adapters._outcome import Outcome, TrialState
-from unitune.exceptions import SpaceError
+from unitune.exceptions import SpaceError, StudyError
 from unitune.space import conditions_hold
 
 if TYPE_CHECKING:
@@ -218,7 +218,7 @@ class OptunaAdapter(Adapter):
         self.sampler = self._make_sampler()
         storage = optuna.storages.InMemoryStorage()
         directions = [optuna.study.StudyDirection.MINIMIZE] * self.n_objectives
-        with quiet("optuna.storages._in_memory"):  # "A new study created in memory" at INFO
+        with quiet(*STORAGE_LOGGERS):  # "A new study created in memory" at INFO
             storage.create_new_study(directions, "unitune")
         self.study = optuna.Study(study_name="unitune", storage=storage, sampler=self.sampler)
         self._trials: dict[int, optuna.Trial] = {}
@@ -274,7 +274,10 @@ class OptunaAdapter(Adapter):
 
     def tell(self, token: Any, outcome: Outcome) -> None:
         """Tell Optuna the outcome (intermediate values first: pruners and TPE read them)."""
-        trial = self._trials.pop(token)
+        try:
+            trial = self._trials.pop(token)
+        except KeyError:
+            raise StudyError(f"optuna adapter: unknown or already told trial token {token!r}") from None
         for step, loss in outcome.intermediate.items():
             trial.report(loss, step)
         values = list(outcome.losses) if outcome.state is TrialState.COMPLETE else None

@@ -12,6 +12,10 @@ internal changes.
   parameters itself from Optuna 5 on (before, with its independent sampler).
   Not a private API, a change of behaviour between versions; read from the
   installed version.
+* :data:`STORAGE_LOGGERS`: the names of the loggers of Optuna's storage modules,
+  which announce every study they create at INFO ("A new study created ..."),
+  silenced for unitune's own calls only (:func:`unitune._quiet.quiet`). Module
+  paths, so private. Checked on Optuna 4.0-5.0.
 """
 
 from __future__ import annotations
@@ -23,10 +27,18 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import optuna
 
-__all__ = ["CHECKED", "qmc_samples_categoricals", "tell_without_copy"]
+__all__ = ["CHECKED", "STORAGE_LOGGERS", "qmc_samples_categoricals", "tell_without_copy"]
 
 #: Optuna versions the entries above were checked on.
 CHECKED = "4.0-5.0"
+
+#: Loggers of Optuna's storages (in memory, RDB, journal) and of the RDB's schema migrations.
+STORAGE_LOGGERS = (
+    "optuna.storages._in_memory",
+    "optuna.storages._rdb.storage",
+    "optuna.storages.journal._storage",
+    "alembic.runtime.migration",
+)
 
 
 @functools.cache

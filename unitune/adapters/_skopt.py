@@ -198,7 +198,7 @@ class SkoptAdapter(Adapter):
         from skopt.utils import cook_estimator, normalize_dimensions
 
         accepted = _DEFAULTS[self.algorithm]
-        self._check_options(accepted, f"skopt's {self.algorithms[self.algorithm]}")
+        self._check_options(accepted, f"skopt:{self.algorithm} ({self.algorithms[self.algorithm]})")
         o = {**accepted, **self.options}
         if not self.space.params:
             raise BackendError("skopt needs at least one sampled parameter; the space has only constants")

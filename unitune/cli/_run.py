@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from unitune.exceptions import SpaceError
+from unitune.exceptions import ArgumentError, SpaceError, argument_error
 
 __all__ = ["load_objective", "load_space_file", "run_command", "show_command"]
 
@@ -45,14 +45,16 @@ def load_objective(spec: str) -> Any:
     """Import ``MODULE:FUNCTION`` (the current folder is importable)."""
     module_name, _, name = spec.partition(":")
     if not module_name or not name:
-        raise ValueError(f"the objective must be MODULE:FUNCTION, e.g. train:objective; received {spec!r}")
+        raise argument_error("the objective", "must be MODULE:FUNCTION", spec, "write e.g. train:objective")
     if "" not in sys.path and str(Path.cwd()) not in sys.path:
         sys.path.insert(0, str(Path.cwd()))
     module = importlib.import_module(module_name)
     try:
         return getattr(module, name)
     except AttributeError:
-        raise ValueError(f"module {module_name!r} has no function {name!r}") from None
+        raise ArgumentError(
+            f"module {module_name!r} has no function {name!r}. Fix: check the name after the ':'"
+        ) from None
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -89,12 +91,14 @@ def show_command(args: argparse.Namespace) -> int:
     found = [s.study_name for s in optuna.get_all_study_summaries(storage)]
     if name is None:
         if len(found) != 1:
-            raise ValueError(f"the storage holds {len(found)} studies {found}; choose one with --study-name")
+            raise ArgumentError(
+                f"the storage holds {len(found)} studies {found}, not one. Fix: choose one with --study-name"
+            )
         name = found[0]
     elif name not in found:
         close = difflib.get_close_matches(name, found, n=1)
         hint = f"did you mean {close[0]!r}? " if close else ""
-        raise ValueError(f"the storage has no study {name!r}; {hint}it holds {found}")
+        raise ArgumentError(f"the storage has no study {name!r}; it holds {found}. Fix: {hint}use one of those")
     study = optuna.load_study(study_name=name, storage=storage)
     frame = study.trials_dataframe()
     attrs = study.user_attrs

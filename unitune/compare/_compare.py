@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from unitune.exceptions import ArgumentError, ArgumentTypeError, argument_error
 from unitune.problems import Problem, get
 
 if TYPE_CHECKING:
@@ -36,14 +37,22 @@ def _as_problems(objective_or_problems: Any, space: Any, direction: str, optimum
             problems.append(get(item))
         elif callable(item):
             if space is None:
-                raise ValueError("compare(objective, space): an objective needs its space; pass space=...")
+                raise ArgumentError(
+                    "compare(objective, space): an objective needs its space; received space=None. Fix: pass space=..."
+                )
             name = getattr(item, "__name__", "objective")
             problems.append(Problem(name, space, item, optimum=optimum, direction=direction))
         else:
-            raise TypeError(f"compare() takes an objective, a Problem, a problem name or a list of those; got {item!r}")
+            raise argument_error(
+                "objective_or_problems",
+                "must be an objective, a Problem, a problem name or a list of those",
+                item,
+                "pass e.g. 'branin' or [problem, 'hartmann6']",
+                kind=ArgumentTypeError,
+            )
     names = [p.name for p in problems]
     if len(set(names)) != len(names):
-        raise ValueError(f"problem names must be distinct; received {names}")
+        raise argument_error("problem names", "must be distinct", names, "give each Problem its own name")
     return problems
 
 

@@ -8,6 +8,7 @@ import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from unitune.exceptions import ArgumentError
 from unitune.problems._problem import Problem, unknown_name
 from unitune.space._elements import Categorical, Float, Int
 
@@ -152,9 +153,11 @@ def sklearn_task(model: str, dataset: str, *, cv: int = 5, seed: int = 0) -> Pro
     regression = dataset in _REGRESSION_DATASETS
     if not _ESTIMATORS[model][2 if regression else 1]:
         task, other = ("regression", "ridge") if regression else ("classification", "logistic")
-        raise ValueError(f"Model {model!r} does not fit the {task} dataset {dataset!r}; use model={other!r} instead.")
+        raise ArgumentError(
+            f"Model {model!r} does not fit the {task} dataset {dataset!r}; use model={other!r} instead."
+        )
     if isinstance(cv, bool) or not isinstance(cv, int) or cv < 2:
-        raise ValueError(f"sklearn_task(cv=...) must be an integer >= 2, got {cv!r}; pass e.g. cv=5.")
+        raise ArgumentError(f"sklearn_task(cv=...) must be an integer >= 2, got {cv!r}; pass e.g. cv=5.")
     loss = "mean squared error" if regression else "1 - accuracy"
     return Problem(
         name=f"sklearn:{model}:{dataset}",

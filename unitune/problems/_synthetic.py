@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from unitune.exceptions import ArgumentError
 from unitune.problems._problem import Problem, unknown_name
 from unitune.problems._sklearn_tasks import sklearn_task
 from unitune.space import Categorical, Conditional, Float, Int
@@ -105,7 +106,7 @@ def _fixed(name: str) -> Problem:
 def _scalable(name: str, dim: int) -> Problem:
     func, bounds, fstar, xstar, min_dim = _SCALABLE_SPECS[name]
     if isinstance(dim, bool) or not isinstance(dim, int) or dim < min_dim:
-        raise ValueError(
+        raise ArgumentError(
             f"{name}(dim=...) needs an integer dim >= {min_dim}, got {dim!r}; pass e.g. dim={max(2, min_dim)}."
         )
     desc = f"{name} in {dim} dimensions."
@@ -330,7 +331,7 @@ def get(name: str) -> Problem:
     if key.startswith("sklearn:"):
         parts = key.split(":")
         if len(parts) != 3:
-            raise ValueError(
+            raise ArgumentError(
                 f"Malformed scikit-learn task name {name!r}; use 'sklearn:MODEL:DATASET', e.g. 'sklearn:svm:iris'."
             )
         return sklearn_task(parts[1], parts[2])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from unitune.exceptions import ConfigError, SpaceTypeError
+from unitune.exceptions import ConfigError, SpaceTypeError, UnknownNameError
 from unitune.space._compile import Condition, Param, _Entry, compile_entries, normalize
 from unitune.space._elements import Categorical, Conditional, Float, Int, parameter_error
 from unitune.space._serialize import space_from_dict, space_to_dict
@@ -174,7 +174,7 @@ class Space:
             KeyError: if no parameter has that name.
         """
         if name not in self.names:
-            raise KeyError(f"no parameter named {name!r}; the space has {list(self.names)}")
+            raise UnknownNameError(f"no parameter named {name!r}; the space has {list(self.names)}")
         return name in self.active(config)
 
     def flatten(self, config: Mapping[str, Any]) -> dict[str, Any]:

@@ -69,6 +69,10 @@ class Primitive:
     options: tuple[Any, ...] = ()
     labels: tuple[str, ...] | None = None
 
+    def __post_init__(self) -> None:
+        if self.kind == "int" and self.step is None:  # an integer range steps by 1 unless told otherwise
+            object.__setattr__(self, "step", 1)
+
     @classmethod
     def choice(cls, options: tuple[Any, ...], *, labels: tuple[str, ...] | None = None) -> Primitive:
         """A choice among ``options`` (raw values are their indices)."""

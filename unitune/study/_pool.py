@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from unitune.exceptions import StudyError
-from unitune.study._driver import Loop, describe, is_worker_death
+from unitune.study._loop import Loop, describe, is_worker_death
 
 if TYPE_CHECKING:
     from unitune.study._study import Objective

@@ -28,15 +28,15 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from unitune._quiet import quiet
 from unitune.adapters import TrialState
+from unitune.adapters._optuna_compat import STORAGE_LOGGERS
 
 if TYPE_CHECKING:
     import optuna
 
     from unitune.space import Primitive, Space
 
-__all__ = ["Record", "StorageRecord", "choice_labels", "open_storage"]
+__all__ = ["Record", "StorageRecord", "choice_labels", "label_index", "open_storage"]
 
-_STORAGE_LOGGERS = ("optuna.storages._in_memory", "optuna.storages._rdb.storage", "optuna.storages.journal._storage")
 _LABEL_MAX = 80
 
 
@@ -101,6 +101,32 @@ def choice_labels(prim: Primitive) -> list[Any]:
     return [f"{i}: {_short(c)}" for i, c in enumerate(options)]
 
 
+def label_index(labels: Sequence[Any], value: Any, options: Sequence[Any] = ()) -> int:
+    """The index of a recorded choice: its label, or the index a ``"i: repr"`` label starts with.
+
+    A label's ``repr`` part may differ between runs (a function's memory address), so the
+    index is read. A missing value (None, NaN) is the option None or NaN when there is one.
+
+    Raises:
+        ValueError: if ``value`` is no label of these choices.
+
+    Example:
+        >>> label_index(["0: <function relu at 0x7f01>", "1: 3"], "0: <function relu at 0x7f99>")
+        0
+    """
+    if value in labels:
+        return list(labels).index(value)
+    if isinstance(value, str):
+        head, sep, _ = value.partition(": ")
+        if sep and head.isdigit() and int(head) < len(labels) and str(labels[int(head)]).startswith(head + ": "):
+            return int(head)
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        for i, option in enumerate(options):
+            if option is None or (isinstance(option, float) and math.isnan(option)):
+                return i
+    raise ValueError(f"{value!r} is not one of the recorded choices {list(labels)!r}")
+
+
 def _short(value: Any) -> str:
     text = " ".join(repr(value).split())
     return text if len(text) <= _LABEL_MAX else text[: _LABEL_MAX - 3] + "..."
@@ -116,7 +142,7 @@ def open_storage(storage: Any) -> optuna.storages.BaseStorage:
         from optuna.storages.journal import JournalFileBackend, JournalStorage
 
         return JournalStorage(JournalFileBackend(storage))
-    with quiet("optuna.storages._rdb.storage", "alembic.runtime.migration"):
+    with quiet(*STORAGE_LOGGERS):
         return optuna.storages.get_storage(storage)
 
 
@@ -157,7 +183,7 @@ class StorageRecord:
         }
         native = [optuna.study.StudyDirection[d.upper()] for d in directions]
         self.loaded = False
-        with quiet(*_STORAGE_LOGGERS):
+        with quiet(*STORAGE_LOGGERS):
             try:
                 self.study_id = self.storage.create_new_study(native, study_name)
             except optuna.exceptions.DuplicatedStudyError:
@@ -231,7 +257,7 @@ class StorageRecord:
         raw: dict[str, Any] = {}
         for key, value in trial.params.items():
             labels = self._labels.get(key)
-            raw[key] = value if labels is None else labels.index(value)
+            raw[key] = value if labels is None else label_index(labels, value)
         return raw
 
     def trial_id(self, number: int) -> int:

@@ -6,11 +6,20 @@ import logging
 import math
 import numbers
 import time
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from unitune.adapters import Outcome, TrialState, get_adapter_class, parse_backend
-from unitune.exceptions import ArgumentError, ArgumentTypeError, ConfigError, StudyError, argument_error
+from unitune.exceptions import (
+    ArgumentError,
+    ArgumentTypeError,
+    ConfigError,
+    NoCompleteTrialError,
+    StudyError,
+    UnituneWarning,
+    argument_error,
+)
 from unitune.space import Space, SpaceLike, as_space
 from unitune.study._trial import Trial
 from unitune.study._values import unpack
@@ -137,20 +146,27 @@ class Study:
         self.adapter.add_many(told)
 
     def _warm_start(self, source: Study | pd.DataFrame) -> None:
-        from unitune.study._frame import trials_from_dataframe
+        from unitune.study._frame import told_from_dataframe
 
-        told = []
-        rows = source.trials if isinstance(source, Study) else trials_from_dataframe(source)
-        for trial in rows:
-            if trial.state != TrialState.COMPLETE or trial.value is None:
-                continue
-            try:
-                raw = self.space.encode(trial.params)
-            except ConfigError:
-                continue  # a configuration outside this space cannot be told
-            told.append((raw, Outcome.complete(self._loss(trial.value))))
-        logger.info("warm start: told %d trials to %s", len(told), self.backend)
-        self.adapter.add_many(told)
+        if isinstance(source, Study):
+            told, skipped = [], 0
+            for trial in source.trials:
+                if trial.state is not TrialState.COMPLETE or trial.value is None:
+                    continue
+                try:
+                    told.append((self.space.encode(trial.params), trial.value))
+                except ConfigError:
+                    skipped += 1
+        else:
+            told, skipped = told_from_dataframe(self.space, source)
+        if skipped:
+            warnings.warn(
+                f"warm start: {skipped} complete trial(s) do not fit this study's space and were not told "
+                f"to {self.backend}; {len(told)} were told",
+                UnituneWarning,
+                stacklevel=3,
+            )
+        self.adapter.add_many([(raw, Outcome.complete(self._loss(value))) for raw, value in told])
 
     def _loss(self, value: float) -> float:
         return value if self.direction == "minimize" else -value
@@ -352,7 +368,7 @@ class Study:
         """
         done = [t for t in self._trials if t.state is TrialState.COMPLETE and t.value is not None]
         if not done:
-            raise StudyError("no trial has completed yet, so there is no best trial")
+            raise NoCompleteTrialError("no trial has completed yet, so there is no best trial")
         sign = 1.0 if self.direction == "minimize" else -1.0
         return min(done, key=lambda t: (sign * t.value, t.number))  # type: ignore[operator]
 
