@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import logging
 import math
 import time
@@ -14,6 +13,8 @@ from unitune.exceptions import ArgumentError, ArgumentTypeError, argument_error
 from unitune.problems import Problem, get
 
 if TYPE_CHECKING:
+    import concurrent.futures as cf
+
     import pandas as pd
     from matplotlib.figure import Figure
 
@@ -202,7 +203,9 @@ def compare(
 
             executor = get_reusable_executor(max_workers=n_jobs, timeout=60)
         futures = {executor.submit(_run_one, run): run for run in runs}
-        for future in cf.as_completed(futures):
+        from concurrent.futures import as_completed
+
+        for future in as_completed(futures):
             collect(futures[future], future.result)
     if bar is not None:
         bar.close()
