@@ -15,128 +15,20 @@ Example:
 
 from __future__ import annotations
 
-import abc
 import math
 import numbers
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import KW_ONLY, dataclass
 from typing import Any, ClassVar
 
-from unitune.exceptions import SpaceError, SpaceTypeError
+from unitune.exceptions import SpaceTypeError
+from unitune.space._element import Element
+from unitune.space._rules import check_bounds, check_flags, check_number, parameter_error
 from unitune.space._transform import Primitive, _safe_eq
 
 __all__ = ["Categorical", "Conditional", "Element", "Float", "Int", "branches_of", "is_element", "parameter_error"]
 
 PRIMITIVES = (type(None), bool, int, float, str)
-
-
-def parameter_error(
-    path: str, rule: str, received: str, fix: str, *, kind: type[SpaceError] = SpaceError
-) -> SpaceError:
-    """The error for the parameter at ``path``, in the one message style: rule, what was received, the fix."""
-    return kind(f"parameter {path!r}: {rule}; received {received}. Fix: {fix}.")
-
-
-def _check_number(path: str, what: str, value: object, element: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise parameter_error(
-            path,
-            f"{element} {what} must be a number",
-            f"{value!r} ({type(value).__name__})",
-            f"pass an int or a float as {what}",
-            kind=SpaceTypeError,
-        )
-    if not math.isfinite(float(value)):
-        raise parameter_error(path, f"{element} {what} must be finite", repr(value), f"give a finite {what}")
-
-
-def _check_flags(path: str, element: str, log: object, step: object) -> None:
-    if not isinstance(log, bool):
-        raise parameter_error(
-            path, f"{element} log must be True or False", repr(log), "pass log=True or log=False", kind=SpaceTypeError
-        )
-    if step is None:
-        return
-    _check_number(path, "step", step, element)
-    if float(step) <= 0:  # type: ignore[arg-type]
-        raise parameter_error(path, f"{element} step must be > 0", f"step={step!r}", "use a positive step")
-
-
-def _check_bounds(path: str, element: str, low: float, high: float, log: bool) -> None:
-    if float(low) > float(high):
-        raise parameter_error(
-            path,
-            f"{element} needs low <= high",
-            f"low={low!r}, high={high!r}",
-            f"swap them: {element}({high!r}, {low!r})",
-        )
-    if log and float(low) <= 0:
-        raise parameter_error(
-            path, f"{element} with log=True needs low > 0", f"low={low!r}", "use a positive low bound or log=False"
-        )
-
-
-class Element(abc.ABC):
-    """Base class of the sampled leaves of a space.
-
-    A subclass says once how it checks its arguments (:meth:`_check`), how it
-    reduces to a neutral :class:`Primitive` (:meth:`primitive`) and how it reads
-    and writes its plain-dict form (:attr:`type_name`, :meth:`to_dict`,
-    :meth:`from_dict`). What the objective receives for a raw value is
-    :meth:`decode` (the primitive's by default); override it, with
-    :meth:`encode`, for an element whose values are not the primitive's.
-    """
-
-    #: The ``"type"`` of the element in a space file; subclasses with a name are registered for :meth:`from_dict`.
-    type_name: ClassVar[str] = ""
-    _by_type: ClassVar[dict[str, type[Element]]] = {}
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        if cls.__dict__.get("type_name"):
-            Element._by_type[cls.type_name] = cls
-
-    @abc.abstractmethod
-    def _check(self, path: str) -> None:
-        """Raise a SpaceError naming ``path`` if the arguments break a rule."""
-
-    @abc.abstractmethod
-    def primitive(self) -> Primitive:
-        """The neutral primitive this element reduces to (call after :meth:`_check`)."""
-
-    def decode(self, raw: Any) -> Any:
-        """What the objective receives for a raw value."""
-        return self.primitive().decode(raw)
-
-    def encode(self, value: Any) -> Any:
-        """The raw value of what the objective received (inverse of :meth:`decode`).
-
-        Raises:
-            ValueError: if ``value`` is not a value of this element (see :meth:`problem`).
-        """
-        return self.primitive().encode(value, repr(self))
-
-    def problem(self, value: Any) -> str | None:
-        """Why ``value`` is not a value of this element, or None if it is."""
-        return self.primitive().problem(value, repr(self))
-
-    def decoder(self) -> Callable[[Any], Any]:
-        """:meth:`decode`, specialised once (the primitive's fast decoder unless a subclass overrides decode)."""
-        if type(self).decode is Element.decode:
-            return self.primitive().decoder()
-        return self.decode
-
-    def to_dict(self) -> dict[str, Any]:
-        """The plain-dict form (JSON/YAML-ready): ``{"type": type_name, ...arguments}``."""
-        raise NotImplementedError(f"{type(self).__name__} has no plain-dict form")
-
-    @classmethod
-    def from_dict(cls, fields: Mapping[str, Any]) -> Element:
-        """Build the element from the fields of its plain-dict form (without ``"type"``)."""
-        return cls(**fields)
-
-    #: Fields of the plain-dict form: (required, optional).
-    fields: ClassVar[tuple[frozenset[str], frozenset[str]]] = (frozenset(), frozenset())
 
 
 @dataclass(frozen=True, repr=False)
@@ -166,10 +58,10 @@ class Float(Element):
 
     def _check(self, path: str) -> None:
         for what in ("low", "high"):
-            _check_number(path, what, getattr(self, what), "Float")
-        _check_flags(path, "Float", self.log, self.step)
+            check_number(path, what, getattr(self, what), "Float")
+        check_flags(path, "Float", self.log, self.step)
         low, high = float(self.low), float(self.high)
-        _check_bounds(path, "Float", self.low, self.high, self.log)
+        check_bounds(path, "Float", self.low, self.high, self.log)
         if self.step is not None:
             if self.log:
                 raise parameter_error(
@@ -241,7 +133,7 @@ class Int(Element):
     def _check(self, path: str) -> None:
         for what in ("low", "high", "step"):
             value = getattr(self, what)
-            _check_number(path, what, value, "Int")
+            check_number(path, what, value, "Int")
             if not isinstance(value, numbers.Integral):
                 raise parameter_error(
                     path,
@@ -250,8 +142,8 @@ class Int(Element):
                     "use whole numbers, or Float(...) for a real range",
                     kind=SpaceTypeError,
                 )
-        _check_flags(path, "Int", self.log, self.step)
-        _check_bounds(path, "Int", self.low, self.high, self.log)
+        check_flags(path, "Int", self.log, self.step)
+        check_bounds(path, "Int", self.low, self.high, self.log)
         if self.log and self.step != 1:
             raise parameter_error(
                 path, "Int cannot have both step and log=True", repr(self), "drop step or set log=False"
