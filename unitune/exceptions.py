@@ -16,6 +16,10 @@ ValueError`` keeps working for code that does not know unitune::
     └── StudyError (RuntimeError)         a study cannot do what was asked
         └── NoCompleteTrialError (ValueError) no trial completed: no best value
     UnituneWarning (UserWarning)
+    StudyInterrupted (KeyboardInterrupt)  Ctrl-C stopped a study; .study holds it, every finished trial kept
+
+``StudyInterrupted`` is the one exception outside ``UnituneError``: it must not be
+caught by ``except Exception``, so that one Ctrl-C stops a whole script.
 
 Every message says what rule failed, what was received and how to fix it.
 
@@ -41,6 +45,7 @@ __all__ = [
     "SpaceError",
     "SpaceTypeError",
     "StudyError",
+    "StudyInterrupted",
     "UnituneError",
     "UnituneWarning",
     "UnknownNameError",
@@ -204,6 +209,29 @@ class UnknownNameError(UnituneError, KeyError):
 
     def __str__(self) -> str:  # KeyError would print the repr of the message
         return str(self.args[0]) if self.args else ""
+
+
+class StudyInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a study; ``error.study`` holds it, with every finished trial.
+
+    Its running trials are recorded as failed ("interrupted"). It is a ``KeyboardInterrupt``, so one
+    Ctrl-C stops a script that runs several studies (and a whole ``compare()``); in a notebook,
+    ``study = error.study`` (or ``sys.last_value.study``) gets the study back.
+
+    Example:
+        >>> import unitune as ut
+        >>> def objective(config):
+        ...     raise KeyboardInterrupt  # what Ctrl-C does
+        >>> try:
+        ...     ut.minimize(objective, {"x": ut.Float(0, 1)}, n_trials=5)
+        ... except ut.StudyInterrupted as error:
+        ...     print(len(error.study.trials), error.study.trials[0].error)
+        1 interrupted (KeyboardInterrupt)
+    """
+
+    def __init__(self, study: object, message: str = "") -> None:
+        super().__init__(message or "the study was interrupted; error.study holds it, with every finished trial")
+        self.study = study
 
 
 class UnituneWarning(UserWarning):

@@ -25,6 +25,7 @@ Example:
 from __future__ import annotations
 
 import abc
+import numbers
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -33,7 +34,7 @@ from unitune.adapters._outcome import Outcome
 from unitune.exceptions import BackendError
 from unitune.space import Space
 
-__all__ = ["Adapter", "Capabilities", "Suggestion", "Translation"]
+__all__ = ["Adapter", "Capabilities", "Suggestion", "Translation", "signature_defaults"]
 
 
 @dataclass(frozen=True)
@@ -152,18 +153,29 @@ class Adapter(abc.ABC):
     def explain(cls, space: Space, algorithm: str) -> list[Translation]:
         """One :class:`Translation` per parameter: how this algorithm receives it."""
 
-    def _check_options(self, accepted: Collection[str], native: str) -> None:
+    def _check_options(self, accepted: Mapping[str, Any], native: str) -> None:
         """Refuse ``self.options`` that ``native`` (the algorithm's callable) does not take, before it is built.
 
+        ``accepted`` maps each option to its default; an option whose default is a bool, an int
+        or a float must be given as one (an int is a float), so a wrong type fails here and not
+        at the first ask, inside the backend.
+
         Raises:
-            BackendError: naming the unknown options and the accepted ones.
+            BackendError: naming the unknown options and the accepted ones, or the option of the wrong type.
         """
+        where = f"backend '{self.library}:{self.algorithm}'"
         unknown = sorted(set(self.options) - set(accepted))
         if unknown:
             fix = f"use some of {sorted(accepted)}" if accepted else "pass no options"
-            raise BackendError(
-                f"backend '{self.library}:{self.algorithm}': unknown option(s) {unknown} for {native}. Fix: {fix}"
-            )
+            raise BackendError(f"{where}: unknown option(s) {unknown} for {native}. Fix: {fix}")
+        for name, value in self.options.items():
+            default = accepted[name]
+            kind = _option_kind(default)
+            if kind is not None and not _is_kind(value, kind):
+                raise BackendError(
+                    f"{where}: option {name!r} of {native} must be {kind}; received {value!r} "
+                    f"({type(value).__name__}). Fix: e.g. {name}={default!r}"
+                )
 
     @abc.abstractmethod
     def _start(self) -> None:
@@ -189,3 +201,39 @@ class Adapter(abc.ABC):
         """Tell several finished trials at once (adapters may do it in one model fit)."""
         for raw, outcome in trials:
             self.add(raw, outcome)
+
+
+def _option_kind(default: Any) -> str | None:
+    if isinstance(default, bool):
+        return "a bool"
+    if isinstance(default, int):
+        return "an int"
+    if isinstance(default, float):
+        return "a number"
+    return None
+
+
+def _is_kind(value: Any, kind: str) -> bool:
+    if kind == "a bool":
+        return isinstance(value, bool)
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, numbers.Integral if kind == "an int" else numbers.Real)
+
+
+def signature_defaults(fn: Any, skip: Collection[str] = ()) -> dict[str, Any]:
+    """The keyword parameters of ``fn`` and their defaults (None where there is none).
+
+    Example:
+        >>> def suggest(new_ids, domain, n_startup_jobs=20, gamma=0.25): ...
+        >>> signature_defaults(suggest, skip={"new_ids", "domain"})
+        {'n_startup_jobs': 20, 'gamma': 0.25}
+    """
+    import inspect
+
+    params = inspect.signature(fn).parameters.values()
+    return {
+        p.name: None if p.default is p.empty else p.default
+        for p in params
+        if p.name not in skip and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+    }

@@ -15,14 +15,13 @@ imported only when an adapter is used.
 from __future__ import annotations
 
 import functools
-import inspect
 import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
 
-from unitune.adapters._base import Adapter, Capabilities, Suggestion, Translation
+from unitune.adapters._base import Adapter, Capabilities, Suggestion, Translation, signature_defaults
 from unitune.adapters._hyperopt_compat import insert_listed
 from unitune.adapters._outcome import Outcome, TrialState
 from unitune.exceptions import ConfigError, StudyError
@@ -87,16 +86,15 @@ def _to_val(prim: Primitive, raw: Any) -> float | int:
     return int(raw) if prim.kind == "choice" else prim.to_coordinate(raw)
 
 
-def _accepted_options(algorithm: str) -> list[str]:
-    """Keyword options of the algorithm (anneal.suggest forwards them to ``AnnealingAlgo``)."""
+def _accepted_options(algorithm: str) -> dict[str, Any]:
+    """Keyword options of the algorithm and their defaults (anneal.suggest forwards them to ``AnnealingAlgo``)."""
     from hyperopt import anneal, tpe
 
     if algorithm == "rand":
-        return []
+        return {}
     fn: Callable[..., Any] = tpe.suggest if algorithm == "tpe" else anneal.AnnealingAlgo.__init__
-    skip = {"self", "new_ids", "domain", "trials", "seed"}
-    params = inspect.signature(fn).parameters.items()
-    return [n for n, p in params if n not in skip and p.kind is p.POSITIONAL_OR_KEYWORD]
+    options = signature_defaults(fn, skip={"self", "new_ids", "domain", "trials", "seed"})
+    return {name: default for name, default in options.items() if name != "kwargs"}
 
 
 class HyperoptAdapter(Adapter):

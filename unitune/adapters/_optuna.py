@@ -11,14 +11,13 @@ and the study's record (which stores the choices' labels) both use it.
 
 from __future__ import annotations
 
-import inspect
 import math
 import warnings
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from unitune._quiet import quiet
-from unitune.adapters._base import Adapter, Capabilities, Suggestion, Translation
+from unitune.adapters._base import Adapter, Capabilities, Suggestion, Translation, signature_defaults
 from unitune.adapters._optuna_compat import STORAGE_LOGGERS, qmc_samples_categoricals, tell_without_copy
 from unitune.adapters._outcome import Outcome, TrialState
 from unitune.exceptions import SpaceError, StudyError
@@ -202,7 +201,7 @@ class OptunaAdapter(Adapter):
             self._n_grid = math.prod(len(values) for values in search_space.values())
         if self.algorithm in {"cmaes", "qmc"}:
             kwargs["warn_independent_sampling"] = False  # unitune.explain reports the fallback instead
-        self._check_options(set(inspect.signature(cls).parameters) - {"search_space"}, f"optuna.samplers.{name}")
+        self._check_options(signature_defaults(cls, skip={"search_space"}), f"optuna.samplers.{name}")
         kwargs.update(self.options)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)

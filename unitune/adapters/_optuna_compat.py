@@ -12,6 +12,10 @@ internal changes.
   parameters itself from Optuna 5 on (before, with its independent sampler).
   Not a private API, a change of behaviour between versions; read from the
   installed version.
+* :func:`distribution_conflict`: ``optuna.distributions.check_distribution_compatibility``,
+  the rule Optuna's storages apply when a parameter is recorded again in a study
+  (same kind, same log scale, same choices); documented as not meant for users.
+  Checked on Optuna 4.0-5.0.
 * :data:`STORAGE_LOGGERS`: the names of the loggers of Optuna's storage modules,
   which announce every study they create at INFO ("A new study created ..."),
   silenced for unitune's own calls only (:func:`unitune._quiet.quiet`). Module
@@ -27,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import optuna
 
-__all__ = ["CHECKED", "STORAGE_LOGGERS", "qmc_samples_categoricals", "tell_without_copy"]
+__all__ = ["CHECKED", "STORAGE_LOGGERS", "distribution_conflict", "qmc_samples_categoricals", "tell_without_copy"]
 
 #: Optuna versions the entries above were checked on.
 CHECKED = "4.0-5.0"
@@ -71,3 +75,16 @@ def qmc_samples_categoricals() -> bool:
     from packaging.version import Version
 
     return Version(optuna.__version__) >= Version("5")
+
+
+def distribution_conflict(
+    old: optuna.distributions.BaseDistribution, new: optuna.distributions.BaseDistribution
+) -> str | None:
+    """Why Optuna's storage refuses to record ``new`` where ``old`` was recorded (None: it accepts it)."""
+    from optuna.distributions import check_distribution_compatibility
+
+    try:
+        check_distribution_compatibility(old, new)
+    except ValueError as error:
+        return str(error)
+    return None

@@ -128,7 +128,7 @@ def compare(
     *,
     backends: Sequence[str] = ("optuna", "hyperopt", "skopt"),
     n_trials: int = 50,
-    seeds: Iterable[int] = range(5),
+    seeds: int | Iterable[int] = range(5),
     n_jobs: int = 1,
     executor: cf.Executor | None = None,
     direction: str = "minimize",
@@ -144,7 +144,7 @@ def compare(
         space: The search space of a bare objective.
         backends: Backend strings, e.g. ``["optuna", "hyperopt:tpe", "skopt:gp"]``.
         n_trials: Trials per run.
-        seeds: One run per seed and backend; seeds pair the runs for the statistics.
+        seeds: One run per seed and backend (an int ``n`` means seeds ``0 .. n-1``, as ``unitune bench --seeds n``).
         n_jobs: Runs in parallel, in local worker processes.
         executor: Any ``concurrent.futures.Executor`` for the runs (e.g. Dask's).
         direction: Direction of a bare objective.
@@ -163,7 +163,9 @@ def compare(
         ['optuna:random', 'skopt:random']
     """
     problems = _as_problems(objective_or_problems, space, direction, optimum)
-    seeds = list(seeds)
+    seeds = _seeds(seeds)
+    if isinstance(n_trials, bool) or not isinstance(n_trials, int) or n_trials < 1:
+        raise argument_error("n_trials", "must be an int >= 1 (trials per run)", n_trials, "pass e.g. n_trials=50")
     options = dict(backend_options or {})
     runs = [_Run(p, b, s, n_trials, options.get(b, {})) for p in problems for b in backends for s in seeds]
     from unitune.adapters import parse_backend
@@ -313,3 +315,15 @@ class Comparison:
     def to_csv(self, path: Any) -> None:
         """Write the long-form trials table to ``path``."""
         self.trials.to_csv(path, index=False)
+
+
+def _seeds(seeds: int | Iterable[int]) -> list[int]:
+    """The seeds of a comparison: ``range(n)`` for an int ``n``, else each seed checked."""
+    from unitune.study._checks import check_count, check_seed
+
+    if isinstance(seeds, Iterable) and not isinstance(seeds, (str, bytes)):
+        checked = [check_seed(s) for s in seeds]
+        if not checked or None in checked:
+            raise argument_error("seeds", "must name at least one seed, each an int", seeds, "pass e.g. seeds=10")
+        return [int(s) for s in checked if s is not None]
+    return list(range(check_count("seeds", seeds, minimum=1)))

@@ -62,6 +62,10 @@ class Float(Element):
         check_flags(path, "Float", self.log, self.step)
         low, high = float(self.low), float(self.high)
         check_bounds(path, "Float", self.low, self.high, self.log)
+        if not math.isfinite(high - low):  # every backend computes with the width: it must be a float
+            raise parameter_error(
+                path, "Float needs a finite width high - low", repr(self), "rescale the parameter (e.g. log=True)"
+            )
         if self.step is not None:
             if self.log:
                 raise parameter_error(

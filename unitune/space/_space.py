@@ -56,7 +56,7 @@ class Space:
             (
                 e.conditions,
                 tuple(e.name.split(".")),
-                e.kind,
+                "copy" if e.kind == "const" and isinstance(e.value, (list, dict, set)) else e.kind,
                 None if e.param is None else e.param.element.decoder(),
                 None if e.param is None else e.param.key,
                 e.value,
@@ -111,6 +111,8 @@ class Space:
     def decode(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         """Build the nested configuration for a raw assignment ``{key: value}``.
 
+        Every call builds new dicts (and copies constant lists and dicts), so each
+        configuration is the caller's to change; choices are the very objects.
         Raw values are numbers: floats and ints as such, categorical choices and
         conditional labels as their index. Values come back as Python ``int``,
         ``float`` or the original choice object, snapped to the grid and bounds.
@@ -127,6 +129,8 @@ class Space:
                 value = convert(raw[key])  # type: ignore[index]  # key is set with convert
             elif kind == "dict":
                 value = {}
+            elif kind == "copy":  # a constant container: each configuration gets its own
+                value = _fresh(value)
             node = config
             for part in path[:-1]:
                 node = node.setdefault(part, {})
@@ -391,4 +395,15 @@ def _plain_value(value: Any) -> Any:
         return _plain(value)
     if isinstance(value, list) and any(isinstance(v, Space) for v in value):
         return [_plain_value(v) for v in value]
+    return value
+
+
+def _fresh(value: Any) -> Any:
+    """A copy of the containers (dicts, lists, sets) of a constant; what they hold is kept."""
+    if isinstance(value, dict):
+        return {k: _fresh(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fresh(v) for v in value]
+    if isinstance(value, set):
+        return set(value)
     return value

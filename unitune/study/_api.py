@@ -31,6 +31,7 @@ def minimize(
     study_name: str | None = None,
     load_if_exists: bool = False,
     warm_start: Study | pd.DataFrame | None = None,
+    allow_changes: bool = False,
     n_jobs: int = 1,
     executor: concurrent.futures.Executor | None = None,
     catch: type[BaseException] | tuple[type[BaseException], ...] = Exception,
@@ -61,6 +62,7 @@ def minimize(
         study_name=study_name,
         load_if_exists=load_if_exists,
         warm_start=warm_start,
+        allow_changes=allow_changes,
     )
     return _optimize(study, objective, n_trials, timeout, n_jobs, executor, catch, callbacks, progress)
 
@@ -78,6 +80,7 @@ def maximize(
     study_name: str | None = None,
     load_if_exists: bool = False,
     warm_start: Study | pd.DataFrame | None = None,
+    allow_changes: bool = False,
     n_jobs: int = 1,
     executor: concurrent.futures.Executor | None = None,
     catch: type[BaseException] | tuple[type[BaseException], ...] = Exception,
@@ -102,6 +105,7 @@ def maximize(
         study_name=study_name,
         load_if_exists=load_if_exists,
         warm_start=warm_start,
+        allow_changes=allow_changes,
     )
     return _optimize(study, objective, n_trials, timeout, n_jobs, executor, catch, callbacks, progress)
 

@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from unitune.exceptions import argument_error
+from unitune.exceptions import StudyInterrupted
 from unitune.study._loop import Loop
 
 if TYPE_CHECKING:
@@ -40,8 +40,6 @@ def run(
     """Run trials of ``objective`` in ``study`` until the budget, the timeout or ``study.stop()``."""
     if n_jobs == -1:
         n_jobs = os.cpu_count() or 1
-    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs < 1:
-        raise argument_error("n_jobs", "must be an int >= 1, or -1 for all cores", n_jobs, "pass e.g. n_jobs=2")
     loop = Loop(study, n_trials, timeout, catch, callbacks, progress)
     try:
         if n_jobs == 1 and executor is None:
@@ -50,13 +48,15 @@ def run(
             from unitune.study._pool import parallel
 
             parallel(loop, objective, n_jobs, executor)
-    except KeyboardInterrupt:  # Ctrl-C anywhere: keep every finished trial, mark the running ones
+    except KeyboardInterrupt as interrupt:  # Ctrl-C anywhere: keep every finished trial, mark the running ones
         running = study.running
         for trial in running:
             study.tell(trial, state="failed", error="interrupted (KeyboardInterrupt)")
-        logger.warning(
-            "interrupted: %d running trials recorded as failed; %d trials kept", len(running), len(study.trials)
+        message = (
+            f"interrupted: {len(running)} running trial(s) recorded as failed, {len(study.trials)} finished trial(s) "
+            "kept in error.study"
         )
+        raise StudyInterrupted(study, message) from interrupt
     finally:
         loop.close()
 
@@ -67,7 +67,7 @@ def _sequential(loop: Loop, objective: Objective) -> None:
         if trial is None:
             return
         try:
-            result = objective(trial.params)
+            result = objective(loop.study.config_for(trial))
         except KeyboardInterrupt:
             raise
         except BaseException as error:

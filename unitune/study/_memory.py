@@ -138,6 +138,24 @@ class MemoryRecord:
         """The raw assignment of a recorded trial (once live)."""
         return self._go_live().raw_of(trial)
 
+    def conflicts(self) -> list[str]:
+        """An in-memory record holds only its own trials."""
+        return []
+
+    def stored_directions(self) -> list[str]:
+        """An in-memory record stores nothing before it runs: its own directions."""
+        return list(self._directions)
+
+    def stored_attrs(self) -> dict[str, Any]:
+        """The attributes given at creation."""
+        return dict(self._attrs)
+
+    def set_attrs(self, attrs: Mapping[str, Any]) -> None:
+        """Replace attributes (stored once the record is live)."""
+        self._attrs.update(attrs)
+        if self._live is not None:
+            self._live.set_attrs(attrs)
+
     def trial_id(self, number: int) -> int:
         """The id of the trial with this number (once live)."""
         return self._go_live().trial_id(number)

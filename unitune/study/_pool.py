@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from unitune.exceptions import StudyError
+from unitune.study._checks import check_picklable
 from unitune.study._loop import Loop, describe, is_worker_death
 
 if TYPE_CHECKING:
@@ -57,6 +58,8 @@ class _Pool:
         self.size = n_jobs if n_jobs > 1 else _workers(self.executor)
         self.objective = objective
         self.payload: bytes | None = None
+        if not isinstance(self.executor, cf.ThreadPoolExecutor):  # processes: refuse what cannot travel, now
+            check_picklable(objective)
         if isinstance(self.executor, cf.ProcessPoolExecutor):  # pickle cannot send lambdas; cloudpickle can
             import cloudpickle
 
@@ -68,25 +71,25 @@ class _Pool:
         executor: cf.Executor = get_reusable_executor(max_workers=self.n_jobs, timeout=60, reuse=not fresh)
         return executor
 
-    def _send(self, trial: Trial) -> cf.Future[Any]:
+    def _send(self, config: dict[str, Any]) -> cf.Future[Any]:
         if self.payload is not None:
-            return self.executor.submit(_call_pickled, self.payload, trial.params)
-        return self.executor.submit(_call, self.objective, trial.params)
+            return self.executor.submit(_call_pickled, self.payload, config)
+        return self.executor.submit(_call, self.objective, config)
 
     def replace(self) -> None:
         """A fresh local pool after a worker died (a foreign executor is the caller's to manage)."""
         if self.own:
             self.executor = self._local(fresh=True)
 
-    def submit(self, trial: Trial) -> cf.Future[Any]:
-        """Submit ``trial``; a worker that died since the last wait gets our own pool replaced once."""
+    def submit(self, config: dict[str, Any]) -> cf.Future[Any]:
+        """Submit a trial's configuration; a worker that died since the last wait gets our own pool replaced once."""
         try:
-            return self._send(trial)
+            return self._send(config)
         except BaseException as error:
             if not (self.own and is_worker_death(error)):
                 raise
             self.replace()
-            return self._send(trial)
+            return self._send(config)
 
 
 class _Flight:
@@ -119,7 +122,7 @@ class _Flight:
             if trial is None:
                 return
             try:
-                self.running[self.pool.submit(trial)] = trial
+                self.running[self.pool.submit(self.loop.study.config_for(trial))] = trial
             except BaseException as error:
                 self.loop.study.tell(trial, state="failed", error=describe(error))
                 raise StudyError(f"the executor cannot run trials any more: {describe(error)}") from error

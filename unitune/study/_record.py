@@ -23,12 +23,14 @@ from __future__ import annotations
 import datetime
 import json
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from unitune._quiet import quiet
 from unitune.adapters import TrialState
 from unitune.adapters._optuna_compat import STORAGE_LOGGERS
+from unitune.exceptions import StudyError
 
 if TYPE_CHECKING:
     import optuna
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
 __all__ = ["Record", "StorageRecord", "choice_labels", "label_index", "open_storage"]
 
 _LABEL_MAX = 80
+_ADDRESS = re.compile(r" at 0x[0-9A-Fa-f]+")  # a memory address: another in every run
 
 
 class Record(Protocol):
@@ -76,6 +79,22 @@ class Record(Protocol):
 
     def trial_id(self, number: int) -> int:
         """The storage's id of the recorded trial with this number."""
+        ...
+
+    def stored_directions(self) -> list[str]:
+        """The directions the stored study was created with (``"minimize"``/``"maximize"``)."""
+        ...
+
+    def conflicts(self) -> list[str]:
+        """Parameters the stored study recorded in a way Optuna's storage cannot record them now."""
+        ...
+
+    def stored_attrs(self) -> dict[str, Any]:
+        """The study attributes unitune stored (backend, seed, space, signature), without their prefix."""
+        ...
+
+    def set_attrs(self, attrs: Mapping[str, Any]) -> None:
+        """Store study attributes (replacing those of the same name)."""
         ...
 
     def optuna_study(self) -> optuna.Study:
@@ -127,8 +146,16 @@ def label_index(labels: Sequence[Any], value: Any, options: Sequence[Any] = ()) 
     raise ValueError(f"{value!r} is not one of the recorded choices {list(labels)!r}")
 
 
+def _same_index(stored: Any, label: Any) -> bool:
+    """Whether two ``"i: repr"`` labels name the same index (or two labels are equal)."""
+    if stored == label:
+        return True
+    a, b = str(stored).partition(": "), str(label).partition(": ")
+    return bool(a[1] and b[1] and a[0].isdigit() and a[0] == b[0])
+
+
 def _short(value: Any) -> str:
-    text = " ".join(repr(value).split())
+    text = _ADDRESS.sub("", " ".join(repr(value).split()))
     return text if len(text) <= _LABEL_MAX else text[: _LABEL_MAX - 3] + "..."
 
 
@@ -187,14 +214,20 @@ class StorageRecord:
             try:
                 self.study_id = self.storage.create_new_study(native, study_name)
             except optuna.exceptions.DuplicatedStudyError:
-                if not load_if_exists:
-                    raise
                 self.study_id = self.storage.get_study_id_from_name(study_name)  # type: ignore[arg-type]
+                if not load_if_exists:
+                    count = len(self.storage.get_all_trials(self.study_id, deepcopy=False))
+                    raise StudyError(
+                        f"the storage already holds a study named {study_name!r}, with {count} trial(s). "
+                        "Fix: pass load_if_exists=True to continue it, or choose another study_name"
+                    ) from None
                 self.loaded = True
         self.study_name: str = self.storage.get_study_name_from_id(self.study_id)
-        if not self.loaded:
-            for key, value in (attrs or {}).items():
-                self.storage.set_study_user_attr(self.study_id, f"unitune.{key}", _jsonable(value))
+        self._stored: dict[str, optuna.distributions.BaseDistribution] = {}
+        if self.loaded:
+            self._adopt_stored_labels()
+        else:
+            self.set_attrs(attrs or {})
         self._study: optuna.Study | None = None
 
     def optuna_study(self) -> optuna.Study:
@@ -263,6 +296,50 @@ class StorageRecord:
     def trial_id(self, number: int) -> int:
         """The storage's id of the trial with this number."""
         return self.storage.get_trial_id_from_study_id_trial_number(self.study_id, number)
+
+    def _adopt_stored_labels(self) -> None:
+        """Record choices with the labels already stored when only their ``repr`` part differs.
+
+        A label ``"i: repr"`` may change between runs (an object's repr); the index does not,
+        and Optuna's storage accepts a categorical parameter only with the choices it first had.
+        """
+        for trial in self.trials():
+            for key, dist in trial.distributions.items():
+                self._stored.setdefault(key, dist)
+        for key, labels in self._labels.items():
+            old = getattr(self._stored.get(key), "choices", None)
+            if (
+                old is not None
+                and len(old) == len(labels)
+                and all(_same_index(a, b) for a, b in zip(old, labels, strict=True))
+            ):
+                self._labels[key] = list(old)
+                self._dists[key] = self._stored[key]
+
+    def conflicts(self) -> list[str]:
+        """Parameters recorded in a way Optuna's storage refuses to record them now (kind, log scale, choices)."""
+        from unitune.adapters._optuna_compat import distribution_conflict
+
+        out = []
+        for key, old in self._stored.items():
+            problem = None if key not in self._dists else distribution_conflict(old, self._dists[key])
+            if problem:
+                out.append(f"parameter {key!r}: {problem.rstrip('.')} (recorded as {old}, now {self._dists[key]})")
+        return out
+
+    def stored_directions(self) -> list[str]:
+        """The directions the stored study was created with."""
+        return [d.name.lower() for d in self.storage.get_study_directions(self.study_id)]
+
+    def stored_attrs(self) -> dict[str, Any]:
+        """The study attributes unitune stored, without their ``unitune.`` prefix."""
+        attrs = self.storage.get_study_user_attrs(self.study_id)
+        return {k[len("unitune.") :]: v for k, v in attrs.items() if k.startswith("unitune.")}
+
+    def set_attrs(self, attrs: Mapping[str, Any]) -> None:
+        """Store study attributes, prefixed ``unitune.``."""
+        for key, value in attrs.items():
+            self.storage.set_study_user_attr(self.study_id, f"unitune.{key}", _jsonable(value))
 
     def _external(self, key: str, value: Any) -> Any:
         labels = self._labels.get(key)

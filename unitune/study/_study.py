@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import math
-import numbers
 import time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -13,7 +12,6 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 from unitune.adapters import Outcome, TrialState, get_adapter_class, parse_backend
 from unitune.exceptions import (
     ArgumentError,
-    ArgumentTypeError,
     ConfigError,
     NoCompleteTrialError,
     StudyError,
@@ -21,6 +19,8 @@ from unitune.exceptions import (
     argument_error,
 )
 from unitune.space import Space, SpaceLike, as_space
+from unitune.study._checks import check_count, check_seed, check_storage, check_timeout, raw_problem
+from unitune.study._resume import check_stored, open_record, signature
 from unitune.study._trial import Trial
 from unitune.study._values import unpack
 
@@ -59,6 +59,9 @@ class Study:
             run again with the same parameters.
         warm_start: Another Study (any backend) or its :meth:`trials_dataframe`, whose
             finished trials are told to this backend before the first ask.
+        allow_changes: Continue a stored study with another backend or a changed space
+            (by default an error that says what differs); only the recorded trials that fit
+            the space are told to the backend.
 
     Attributes:
         adapter: The backend's adapter (for inspection: ``adapter.study``, ``adapter.sampler``, ...).
@@ -84,35 +87,33 @@ class Study:
         study_name: str | None = None,
         load_if_exists: bool = False,
         warm_start: Study | pd.DataFrame | None = None,
+        allow_changes: bool = False,
     ) -> None:
         self.space: Space = as_space(space)
         if direction not in ("minimize", "maximize"):
             raise argument_error("direction", "must be 'minimize' or 'maximize'", direction, "use one of those two")
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
-            raise argument_error("seed", "must be an int or None", seed, "pass e.g. seed=0", kind=ArgumentTypeError)
+        seed = check_seed(seed)
+        check_storage(storage)
         library, algorithm = parse_backend(backend)
         self.backend = f"{library}:{algorithm}"
         self.direction = direction
         self.seed = seed
         cls = get_adapter_class(library)
-        self._record: Record = _open_record(
-            self.space,
-            storage,
-            study_name,
-            load_if_exists,
-            direction,
-            {"backend": self.backend, "seed": seed, "space": self._space_dict()},
-        )
+        attrs = {"backend": self.backend, "seed": seed, "space": self._space_dict(), "signature": signature(self.space)}
+        self._record: Record = open_record(self.space, storage, study_name, load_if_exists, direction, attrs)
         self._trials: list[Trial] = []
         self._running: dict[int, Trial] = {}
         self._stale: list[Trial] = []
         self._stop = False
         self.overhead = 0.0  # seconds unitune itself spent in ask/tell
-        recorded = self._record.trials() if self._record.loaded else []
+        recorded, must_fit = [], False
+        if self._record.loaded:
+            must_fit = check_stored(self._record, attrs, [direction], allow_changes)
+            recorded = self._record.trials()
         resumed_seed = _resumed_seed(seed, len(recorded))
         self.adapter: Adapter = cls(self.space, algorithm, seed=resumed_seed, options=backend_options)
         if recorded:
-            self._load_recorded(recorded)
+            self._load_recorded(recorded, must_fit)
         if warm_start is not None:
             self._warm_start(warm_start)
 
@@ -123,10 +124,16 @@ class Study:
             return repr(self.space)
 
     # -- the record -----------------------------------------------------------------------------
-    def _load_recorded(self, recorded: Sequence[optuna.trial.FrozenTrial]) -> None:
-        told = []
+    def _load_recorded(self, recorded: Sequence[optuna.trial.FrozenTrial], must_fit: bool) -> None:
+        told, skipped = [], 0
         for frozen in recorded:
-            raw = self._record.raw_of(frozen)
+            try:
+                raw = self._record.raw_of(frozen)
+            except (KeyError, ValueError):
+                raw = None
+            if raw is None or (must_fit and raw_problem(self.space, raw)):
+                skipped += 1  # recorded in another space: kept in the record, not told to this backend
+                continue
             trial = Trial(frozen.number, self.space.decode(raw))
             trial.raw, trial._record_id = raw, self._record.trial_id(frozen.number)
             if frozen.state.name == "RUNNING":  # left by a process that died: run it again
@@ -143,6 +150,13 @@ class Study:
             trial.user_attrs = dict(frozen.user_attrs)
             self._trials.append(trial)
             told.append((raw, self._outcome(trial)))
+        if skipped:
+            warnings.warn(
+                f"study {self.study_name!r}: {skipped} recorded trial(s) do not fit the space and were not told "
+                f"to {self.backend}; {len(told)} were told",
+                UnituneWarning,
+                stacklevel=3,
+            )
         self.adapter.add_many(told)
 
     def _warm_start(self, source: Study | pd.DataFrame) -> None:
@@ -262,8 +276,13 @@ class Study:
         running = self._running[number]
         finished, attrs = _STATES[str(state)], dict[str, Any]()
         if finished is TrialState.COMPLETE:
-            value, attrs = unpack(value)
-            if not math.isfinite(value):
+            try:
+                value, attrs = unpack(value)
+            except OverflowError:  # an int beyond float's range: a failed trial with the reason, like NaN
+                text = str(value) if len(str(value)) < 40 else f"{str(value)[:20]}...({len(str(value))} digits)"
+                value, attrs = math.inf, {}
+                finished, error = TrialState.FAILED, f"the objective returned {text}, too large for a float"
+            if not math.isfinite(value) and finished is TrialState.COMPLETE:
                 finished, error = TrialState.FAILED, f"the objective returned {value!r}"
         elif finished is TrialState.FAILED:
             error = error or "reported as failed"
@@ -323,11 +342,20 @@ class Study:
 
         if n_trials is None and timeout is None:
             raise ArgumentError("give n_trials or timeout (or both) so that the study ends; received neither")
-        if n_trials is not None and (isinstance(n_trials, bool) or not isinstance(n_trials, int) or n_trials < 0):
-            raise argument_error("n_trials", "must be an int >= 0", n_trials, "pass e.g. n_trials=50")
+        n_trials = None if n_trials is None else check_count("n_trials", n_trials)
+        timeout = check_timeout(timeout)
+        n_jobs = check_count("n_jobs", n_jobs, minimum=1, allow=(-1,))
         self._stop = False
         run(self, objective, n_trials, timeout, n_jobs, executor, catch, list(callbacks), progress)
         return self
+
+    def config_for(self, trial: Trial) -> dict[str, Any]:
+        """A fresh copy of ``trial``'s configuration, as the objective receives it.
+
+        New dicts and lists, the very choice objects: an objective that changes its
+        configuration changes neither ``trial.params`` nor the record.
+        """
+        return self.space.decode(trial.raw)
 
     def stop(self) -> None:
         """Ask no new trial; the running ones finish (call it from a callback or the objective's thread)."""
@@ -407,25 +435,6 @@ class Study:
 
     def __repr__(self) -> str:
         return f"Study(backend={self.backend!r}, direction={self.direction!r}, trials={len(self._trials)})"
-
-
-def _open_record(
-    space: Space, storage: Any, study_name: str | None, load_if_exists: bool, direction: str, attrs: dict[str, Any]
-) -> Record:
-    if storage is None:
-        from unitune.study._memory import MemoryRecord
-
-        return MemoryRecord(space, study_name=study_name, directions=[direction], attrs=attrs)
-    from unitune.study._record import StorageRecord
-
-    return StorageRecord(
-        space,
-        storage=storage,
-        study_name=study_name,
-        load_if_exists=load_if_exists,
-        directions=[direction],
-        attrs=attrs,
-    )
 
 
 def _resumed_seed(seed: int | None, recorded: int) -> int | None:
