@@ -17,9 +17,10 @@ PACKAGE = Path(__file__).resolve().parent.parent / "unitune"
 LAYERS = {
     "exceptions": 0,
     "_quiet": 0,
+    "_keywords": 0,
     "space": 1,
+    "report": 1,
     "adapters": 2,
-    "report": 2,
     "problems": 2,
     "study": 3,
     "compare": 4,

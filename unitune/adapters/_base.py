@@ -34,7 +34,7 @@ from unitune.adapters._outcome import Outcome
 from unitune.exceptions import BackendError
 from unitune.space import Space
 
-__all__ = ["Adapter", "Capabilities", "Suggestion", "Translation", "signature_defaults"]
+__all__ = ["Adapter", "Capabilities", "Startup", "Suggestion", "Translation", "signature_defaults"]
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,24 @@ class Capabilities:
     pruned: str = "told as pruned, with its intermediate values"
     objectives: str = "single only"
     constraints: str = "ignored"
+
+
+@dataclass(frozen=True)
+class Startup:
+    """The random start-up phase of a model-based algorithm: its first ``trials`` are random draws.
+
+    Attributes:
+        trials: How many trials the phase lasts.
+        option: The backend option that sets it (``backend_options={option: n}``).
+        what: What the phase is (e.g. "random trials", "the first generation (random)").
+    """
+
+    trials: int
+    option: str
+    what: str = "random trials"
+
+    def __str__(self) -> str:
+        return f"first {self.trials} {self.what} ({self.option})"
 
 
 @dataclass(frozen=True)
@@ -138,10 +156,28 @@ class Adapter(abc.ABC):
         self.native = self.convert_space(space)
         self._start()
 
+    #: Algorithm -> (option, default, what) of its random start-up phase; algorithms without one are absent.
+    startup_options: ClassVar[Mapping[str, tuple[str, int, str]]] = {}
+
     @classmethod
     def capabilities(cls, algorithm: str) -> Capabilities:
         """Capabilities of one algorithm of this backend."""
         return Capabilities()
+
+    @classmethod
+    def startup(cls, algorithm: str, options: Mapping[str, Any] | None = None) -> Startup | None:
+        """The random start-up phase of ``algorithm`` with these options, or None if it has none.
+
+        Example:
+            >>> from unitune.adapters import get_adapter_class
+            >>> str(get_adapter_class("hyperopt").startup("tpe", {"n_startup_jobs": 5}))
+            'first 5 random trials (n_startup_jobs)'
+        """
+        if algorithm not in cls.startup_options:
+            return None
+        option, default, what = cls.startup_options[algorithm]
+        trials = (options or {}).get(option, default)
+        return Startup(int(trials), option, what) if isinstance(trials, int) else None
 
     @classmethod
     @abc.abstractmethod

@@ -115,6 +115,7 @@ class HyperoptAdapter(Adapter):
         "anneal": "simulated annealing around the best trials (hyperopt.anneal.suggest)",
     }
     default: ClassVar[str] = "tpe"
+    startup_options: ClassVar[Mapping[str, tuple[str, int, str]]] = {"tpe": ("n_startup_jobs", 20, "random trials")}
 
     @classmethod
     def capabilities(cls, algorithm: str) -> Capabilities:

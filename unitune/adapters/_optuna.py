@@ -95,6 +95,22 @@ def native_expression(p: Param) -> str:
     return f"trial.{method}({key!r}, {args[0]!r}, {args[1]!r}{extra})"
 
 
+#: Samplers that model only the parameters every trial has: a branch's parameters go to their independent sampler.
+_BRANCHES_INDEPENDENT = frozenset({"cmaes", "qmc", "nsga2"})
+
+
+def _tpe_pending() -> str:
+    """What TPE does with running trials with the installed Optuna's default (constant_liar's default changed in 5)."""
+    from optuna.samplers import TPESampler
+
+    if signature_defaults(TPESampler).get("constant_liar"):
+        return "constant liar: TPE steers away from running trials (TPESampler's default, constant_liar=True)"
+    return (
+        "ignored by default in this Optuna (constant_liar=False); pass backend_options={'constant_liar': True} "
+        "to steer away from running trials"
+    )
+
+
 def _fallback_samplers() -> set[str]:
     """Samplers that hand categoricals to an independent sampler."""
     return {"cmaes"} if qmc_samples_categoricals() else {"cmaes", "qmc"}
@@ -129,20 +145,28 @@ class OptunaAdapter(Adapter):
         "grid": "exhaustive grid over a finite space (GridSampler)",
     }
     default = "tpe"
+    startup_options: ClassVar[Mapping[str, tuple[str, int, str]]] = {
+        "tpe": ("n_startup_trials", 10, "random trials"),
+        "cmaes": ("n_startup_trials", 1, "random trials"),
+        "nsga2": ("population_size", 50, "trials: the first generation, random"),
+    }
 
     @classmethod
     def capabilities(cls, algorithm: str) -> Capabilities:
         """Capabilities of an Optuna sampler."""
         pending = {
-            "tpe": "constant liar: TPE steers away from running trials (constant_liar, on by default in Optuna 5)",
+            "tpe": _tpe_pending(),
             "random": "ignored (independent draws)",
             "qmc": "each trial takes the next point of the sequence",
             "cmaes": "ignored (CMA-ES updates on finished generations)",
             "nsga2": "ignored (generations are built from finished trials)",
             "grid": "running grid points are not proposed again",
         }[algorithm]
+        conditional = "native"
+        if algorithm in _BRANCHES_INDEPENDENT:
+            conditional = "fallback: a branch's parameters are sampled by the independent sampler (random)"
         return Capabilities(
-            conditional="native",
+            conditional=conditional,
             batch=False,
             pending=pending,
             grid=algorithm == "grid",
@@ -167,7 +191,7 @@ class OptunaAdapter(Adapter):
             if algorithm in fallback and choice:
                 fidelity = "fallback"
                 note = f"{_SAMPLERS[algorithm]} samples categoricals with its independent sampler (random)"
-            elif algorithm in {"cmaes", "qmc"} and p.conditions:
+            elif algorithm in _BRANCHES_INDEPENDENT and p.conditions:
                 fidelity = "fallback"
                 note = f"{_SAMPLERS[algorithm]} samples conditional parameters with its independent sampler"
             elif algorithm == "grid" and space.is_conditional:

@@ -148,6 +148,9 @@ class SkoptAdapter(Adapter):
         "random": "skopt's random sampling, as dummy_minimize",
     }
     default: ClassVar[str] = "gp"
+    startup_options: ClassVar[Mapping[str, tuple[str, int, str]]] = {
+        name: ("n_initial_points", 10, "random trials") for name in ("gp", "forest", "et", "gbrt")
+    }
 
     @classmethod
     def capabilities(cls, algorithm: str) -> Capabilities:

@@ -20,6 +20,9 @@ def _parser() -> argparse.ArgumentParser:
         description="One search space and one API over Optuna, Hyperopt and scikit-optimize.",
         epilog="Run 'unitune COMMAND --help' for the options of a command.",
     )
+    from unitune import __version__
+
+    parser.add_argument("--version", action="version", version=f"unitune {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     bench = sub.add_parser(
@@ -65,6 +68,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--trials", type=int, default=100, help="trials to run (with --storage: the study's total)")
     run.add_argument("--direction", choices=["minimize", "maximize"], default="minimize")
     run.add_argument("--seed", type=int, default=None, help="seed of the backend")
+    run.add_argument(
+        "--backend-options",
+        default=None,
+        metavar="JSON",
+        help="options of the native algorithm as a JSON object, e.g. '{\"n_startup_trials\": 5}'",
+    )
+    run.add_argument("--timeout", type=float, default=None, metavar="S", help="stop asking new trials after S seconds")
     run.add_argument("--storage", default=None, help="where to record the study, e.g. sqlite:///runs.db")
     run.add_argument("--study-name", default=None, help="name of the study in the storage (resumes if it exists)")
     run.add_argument("--jobs", type=int, default=1, help="trials in flight, in worker processes")
@@ -91,7 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "backends":
             from unitune.adapters._info import backends
 
-            print(backends().drop(columns=["library", "algorithm"]).to_string(index=False))
+            print(backends().drop(columns=["library", "algorithm"]).to_text())
             return 0
         if args.command == "problems":
             from unitune.problems import get, names
@@ -126,7 +136,7 @@ def _bench(args: argparse.Namespace) -> int:
 
     (out / "pairwise.md").write_text(markdown(cmp.pairwise()) + "\n")
     cmp.plot().savefig(out / "convergence.png", dpi=120)
-    print(cmp.to_markdown())
+    print(cmp.summary().to_text())
     if len(cmp.failures):
         print(f"\n{len(cmp.failures)} runs failed:\n{cmp.failures.to_string(index=False)}")
     print(f"\nwrote {out}/trials.csv, summary.md, pairwise.md, convergence.png")

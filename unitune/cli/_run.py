@@ -90,6 +90,7 @@ def run_command(args: argparse.Namespace) -> int:
     from unitune.study import maximize, minimize
 
     space = load_space_file(args.space)
+    options = _json_object("--backend-options", args.backend_options)
     objective = load_objective(args.objective)
     tune = maximize if args.direction == "maximize" else minimize
     study = tune(
@@ -98,6 +99,8 @@ def run_command(args: argparse.Namespace) -> int:
         backend=args.backend,
         n_trials=args.trials,
         seed=args.seed,
+        backend_options=options,
+        timeout=args.timeout,
         storage=args.storage,
         study_name=args.study_name,
         load_if_exists=args.study_name is not None,
@@ -143,6 +146,24 @@ def show_command(args: argparse.Namespace) -> int:
     for key, value in best.params.items():
         print(f"  {key} = {value!r}")
     return 0
+
+
+_EXAMPLE = """e.g. '{"n_startup_trials": 5}'"""
+
+
+def _json_object(flag: str, text: str | None) -> dict[str, Any] | None:
+    """A JSON object given on the command line, or None."""
+    if text is None:
+        return None
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ArgumentError(
+            f"{flag} must be a JSON object; received {text!r} ({error.msg}). Fix: e.g. '{{\"a\": 1}}'"
+        ) from None
+    if not isinstance(value, dict):
+        raise ArgumentError(f"{flag} must be a JSON object; received {text!r}. Fix: e.g. '{{\"a\": 1}}'")
+    return value
 
 
 def _check_exists(storage: str) -> None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 import math
 import time
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from unitune.exceptions import ArgumentError, ArgumentTypeError, argument_error
+from unitune._keywords import suggest_keywords
+from unitune.exceptions import ArgumentError, ArgumentTypeError, UnituneWarning, argument_error
 from unitune.problems import Problem, get
 
 if TYPE_CHECKING:
@@ -17,6 +19,8 @@ if TYPE_CHECKING:
 
     import pandas as pd
     from matplotlib.figure import Figure
+
+    from unitune.report._table import Table
 
 __all__ = ["Comparison", "compare"]
 
@@ -91,7 +95,9 @@ def _run_one(run: _Run) -> list[dict[str, Any]]:
     def on_trial(study: Study, trial: Any) -> None:
         ends[trial.number] = time.perf_counter() - start
 
-    study.optimize(timed, run.n_trials, callbacks=[on_trial])
+    study.optimize(
+        timed, run.n_trials, callbacks=[on_trial], catch=Exception
+    )  # a failing configuration: a failed trial
     overhead = study.overhead / max(1, len(study.trials))
     sign = 1.0 if run.problem.direction == "minimize" else -1.0
     best = math.inf
@@ -122,6 +128,7 @@ def _run_one(run: _Run) -> list[dict[str, Any]]:
     return rows
 
 
+@suggest_keywords
 def compare(
     objective_or_problems: Callable[[dict[str, Any]], float] | Problem | str | Iterable[Any],
     space: Any = None,
@@ -172,6 +179,7 @@ def compare(
 
     for backend in backends:
         parse_backend(backend)  # unknown names fail before anything runs
+        _warn_startup(backend, options.get(backend, {}), n_trials)
     rows: list[dict[str, Any]] = []
     failures: list[dict[str, Any]] = []
     bar = None
@@ -274,7 +282,7 @@ class Comparison:
 
         return final(self.trials, self.directions)
 
-    def summary(self) -> pd.DataFrame:
+    def summary(self) -> Table:
         """Per problem and backend: final best (mean, median, IQR), regret, ranks, AUC and costs.
 
         Columns: problem, backend, runs, best_mean, best_median, best_iqr, regret_mean,
@@ -285,8 +293,9 @@ class Comparison:
         microseconds per trial), failed_runs.
         """
         from unitune.compare._stats import summary
+        from unitune.report._table import as_table
 
-        return summary(self.trials, self.failures, self.directions)
+        return as_table(summary(self.trials, self.failures, self.directions))
 
     def pairwise(self, alpha: float = 0.05) -> pd.DataFrame:
         """For each pair of backends: wins/ties/losses and a paired Wilcoxon signed-rank test, Holm-corrected.
@@ -327,3 +336,20 @@ def _seeds(seeds: int | Iterable[int]) -> list[int]:
             raise argument_error("seeds", "must name at least one seed, each an int", seeds, "pass e.g. seeds=10")
         return [int(s) for s in checked if s is not None]
     return list(range(check_count("seeds", seeds, minimum=1)))
+
+
+def _warn_startup(backend: str, options: Mapping[str, Any], n_trials: int) -> None:
+    """Warn when most of each run of a model-based algorithm would be its random start-up phase."""
+    from unitune.adapters import get_adapter_class, parse_backend
+
+    library, algorithm = parse_backend(backend)
+    startup = get_adapter_class(library).startup(algorithm, options)
+    if startup is not None and n_trials < 2 * startup.trials:
+        warnings.warn(
+            f"{backend}: its start-up phase is the {startup}; with n_trials={n_trials}, at most "
+            f"{max(0, n_trials - startup.trials)} trials of each run are model-based. "
+            f"Fix: n_trials >= {2 * startup.trials}, "
+            f"or backend_options={{{backend!r}: {{{startup.option!r}: {max(1, n_trials // 4)}}}}}",
+            UnituneWarning,
+            stacklevel=4,  # the caller of compare(), past its keyword check
+        )

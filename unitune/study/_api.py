@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from unitune._keywords import suggest_keywords
 from unitune.study._study import Objective, Study
 from unitune.study._trial import Trial
 
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
 __all__ = ["maximize", "minimize"]
 
 
+@suggest_keywords
 def minimize(
     objective: Objective,
     space: SpaceLike,
@@ -34,7 +36,7 @@ def minimize(
     allow_changes: bool = False,
     n_jobs: int = 1,
     executor: concurrent.futures.Executor | None = None,
-    catch: type[BaseException] | tuple[type[BaseException], ...] = Exception,
+    catch: type[BaseException] | tuple[type[BaseException], ...] = (),
     callbacks: Sequence[Callable[[Study, Trial], None]] = (),
     progress: bool = False,
 ) -> Study:
@@ -67,6 +69,7 @@ def minimize(
     return _optimize(study, objective, n_trials, timeout, n_jobs, executor, catch, callbacks, progress)
 
 
+@suggest_keywords
 def maximize(
     objective: Objective,
     space: SpaceLike,
@@ -83,7 +86,7 @@ def maximize(
     allow_changes: bool = False,
     n_jobs: int = 1,
     executor: concurrent.futures.Executor | None = None,
-    catch: type[BaseException] | tuple[type[BaseException], ...] = Exception,
+    catch: type[BaseException] | tuple[type[BaseException], ...] = (),
     callbacks: Sequence[Callable[[Study, Trial], None]] = (),
     progress: bool = False,
 ) -> Study:

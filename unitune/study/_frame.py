@@ -12,6 +12,7 @@ from unitune.study._trial import Trial
 if TYPE_CHECKING:
     import pandas as pd
 
+    from unitune.report._table import Table
     from unitune.space import Space
 
 __all__ = ["told_from_dataframe", "trials_dataframe"]
@@ -19,9 +20,11 @@ __all__ = ["told_from_dataframe", "trials_dataframe"]
 _COLUMNS = ["number", "state", "value", "duration", "suggest_time", "tell_time", "error"]
 
 
-def trials_dataframe(space: Space, trials: Sequence[Trial]) -> pd.DataFrame:
+def trials_dataframe(space: Space, trials: Sequence[Trial]) -> Table:
     """One row per finished trial; parameters as ``params_<flat name>``, NaN where inactive."""
     import pandas as pd
+
+    from unitune.report._table import as_table
 
     names = space.names
     rows = []
@@ -36,8 +39,7 @@ def trials_dataframe(space: Space, trials: Sequence[Trial]) -> pd.DataFrame:
         rows.append(row)
     columns = _COLUMNS + [f"params_{n}" for n in names]
     frame = pd.DataFrame(rows, columns=columns + sorted({c for r in rows for c in r} - set(columns)))
-    ordered: pd.DataFrame = frame.sort_values("number", kind="stable").reset_index(drop=True)
-    return ordered
+    return as_table(frame.sort_values("number", kind="stable").reset_index(drop=True))
 
 
 def told_from_dataframe(space: Space, frame: pd.DataFrame) -> tuple[list[tuple[dict[str, Any], float]], int]:

@@ -70,10 +70,12 @@ class Loop:
         self.asked = 0
         self.exhausted = False
         self.bar: Any = None
+        self._bar_context: contextlib.AbstractContextManager[Any] | None = None
         if progress:
-            from tqdm.auto import tqdm
+            from unitune.study._progress import progress_bar
 
-            self.bar = tqdm(total=n_trials, desc=study.backend, unit="trial")
+            self._bar_context = progress_bar(n_trials, study.backend)
+            self.bar = self._bar_context.__enter__()
 
     def may_ask(self) -> bool:
         """Whether the budget, the clock and the study allow another trial."""
@@ -96,10 +98,11 @@ class Loop:
         """Tell the outcome; raise if it must stop the study (after recording it)."""
         if error is not None:
             self.study.tell(trial, state="failed", error=describe(error))
-            logger.warning("trial %d failed: %s", trial.number, describe(error))
+            logger.debug("trial %d failed with %r", trial.number, trial.params, exc_info=error)
             if not isinstance(error, self.catch) and not is_worker_death(error):
                 self._after(trial)
                 raise error
+            logger.warning("trial %d failed: %s", trial.number, describe(error))
         else:
             try:
                 self.study.tell(trial, result)
@@ -119,6 +122,7 @@ class Loop:
                 self.bar.set_postfix(best=self.study.best_value, refresh=False)
 
     def close(self) -> None:
-        """Close the progress bar."""
-        if self.bar is not None:
-            self.bar.close()
+        """Close the progress bar (and give logging back)."""
+        if self._bar_context is not None:
+            self._bar_context.__exit__(None, None, None)
+            self._bar_context = None

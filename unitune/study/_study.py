@@ -9,6 +9,7 @@ import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, overload
 
+from unitune._keywords import suggest_keywords
 from unitune.adapters import Outcome, TrialState, get_adapter_class, parse_backend
 from unitune.exceptions import (
     ArgumentError,
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from unitune.adapters._base import Adapter
+    from unitune.report._table import Table
     from unitune.study._record import Record
 
 __all__ = ["Objective", "Study"]
@@ -75,6 +77,7 @@ class Study:
         0
     """
 
+    @suggest_keywords
     def __init__(
         self,
         space: SpaceLike,
@@ -306,6 +309,7 @@ class Study:
         return running
 
     # -- running an objective ----------------------------------------------------------------------
+    @suggest_keywords
     def optimize(
         self,
         objective: Objective,
@@ -314,7 +318,7 @@ class Study:
         timeout: float | None = None,
         n_jobs: int = 1,
         executor: concurrent.futures.Executor | None = None,
-        catch: type[BaseException] | tuple[type[BaseException], ...] = Exception,
+        catch: type[BaseException] | tuple[type[BaseException], ...] = (),
         callbacks: Sequence[Callable[[Study, Trial], None]] = (),
         progress: bool = False,
     ) -> Study:
@@ -329,8 +333,10 @@ class Study:
             executor: Any ``concurrent.futures.Executor`` (threads, processes, a Dask
                 ``Client.get_executor()``); trials in flight: ``n_jobs`` if > 1, else
                 the executor's worker count.
-            catch: Exceptions of the objective that make a failed trial; any other
-                exception is recorded and then stops the study.
+            catch: Exceptions of the objective that make a failed trial, the study going on
+                (e.g. ``catch=(MemoryError,)``). Any other exception is a bug: the trial is
+                recorded as failed and the exception stops the study with its traceback, as in
+                Optuna (the default, ``()``, catches nothing).
             callbacks: ``f(study, trial)`` called after each finished trial.
             progress: Show a progress bar with the best value.
 
@@ -420,7 +426,7 @@ class Study:
         """
         return self._record.optuna_study()
 
-    def trials_dataframe(self) -> pd.DataFrame:
+    def trials_dataframe(self) -> Table:
         """One row per finished trial: number, state, value, timings, ``params_<flat name>`` (NaN where inactive).
 
         Example:
