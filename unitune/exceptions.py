@@ -10,6 +10,7 @@ ValueError`` keeps working for code that does not know unitune::
     ├── BackendError (ValueError)         unknown backend, algorithm or option
     │   └── BackendNotInstalledError (ImportError)
     ├── ObjectiveError (TypeError)        an objective returned something unusable
+    ├── ProblemError (ValueError)         unknown benchmark problem, suite or suite filter
     └── StudyError (RuntimeError)         a study cannot do what was asked
     UnituneWarning (UserWarning)
 
@@ -29,6 +30,7 @@ __all__ = [
     "BackendNotInstalledError",
     "ConfigError",
     "ObjectiveError",
+    "ProblemError",
     "SpaceError",
     "SpaceTypeError",
     "StudyError",
@@ -119,6 +121,19 @@ class ObjectiveError(UnituneError, TypeError):
         ... except TypeError as error:
         ...     print(str(error).split(".")[0])
         the objective must return a number; it returned '0
+    """
+
+
+class ProblemError(UnituneError, ValueError):
+    """An unknown benchmark problem, suite, suite filter or filter value; the message lists the valid ones.
+
+    Example:
+        >>> import unitune as ut
+        >>> try:
+        ...     ut.problems.get("brannin")
+        ... except ut.ProblemError as error:
+        ...     print(str(error).split("?")[0])
+        Unknown problem 'brannin'. Did you mean 'branin'
     """
 
 

@@ -7,6 +7,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from unitune.exceptions import ProblemError
+
 __all__ = ["Problem", "unknown_name"]
 
 
@@ -62,8 +64,8 @@ class Problem:
         return float(self.objective(dict(config)))
 
 
-def unknown_name(what: str, value: str, known: Sequence[str]) -> ValueError:
-    """A ValueError for an unknown name, with a close match and the known names."""
+def unknown_name(what: str, value: str, known: Sequence[str]) -> ProblemError:
+    """A :class:`~unitune.ProblemError` for an unknown name, with a close match and the known names."""
     close = difflib.get_close_matches(value, known, n=1)
     hint = f" Did you mean {close[0]!r}?" if close else ""
-    return ValueError(f"Unknown {what} {value!r}.{hint} Known {what}s: {', '.join(known)}.")
+    return ProblemError(f"Unknown {what} {value!r}.{hint} Known {what}s: {', '.join(known)}.")
