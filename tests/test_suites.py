@@ -5,6 +5,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import multiprocessing
 import pickle
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -346,6 +347,27 @@ def test_get_builds_every_suite_problem_by_name() -> None:
         again = get(problem.name)
         assert again.name == problem.name and again.optimum == problem.optimum
         assert sorted(again.space) == sorted(problem.space)
+
+
+def test_filters_select_in_the_suites_order() -> None:
+    assert suite("bbob", functions=[7, 3], dimensions=2, instances=[2, 1]) == suite(
+        "bbob", functions=[3, 7], dimensions=2, instances=[1, 2]
+    )
+    assert [p.name for p in suite("synthetic", functions=["levy", "branin"], dimensions=[5, 2])] == [
+        "branin",
+        "levy2d",
+        "levy5d",
+    ]
+
+
+def test_the_python_blocks_of_the_suites_page_run() -> None:
+    page = (Path(__file__).resolve().parent.parent / "docs" / "suites.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", page, flags=re.DOTALL)
+    assert blocks
+    namespace: dict[str, Any] = {}
+    for block in blocks:
+        exec(compile(block, "docs/suites.md", "exec"), namespace)
+    assert namespace["cmp"].failures.empty and len(namespace["cmp"].trials) == 4 * 2 * 5
 
 
 def test_suites_are_described_with_their_filters() -> None:

@@ -151,7 +151,8 @@ def _select(suite_name: str, key: str, spec: _Filter, raw: Any) -> tuple[Any, ..
             selected.append(value)
     if not selected:
         raise ProblemError(f"suite {suite_name!r}: filter {key}={raw!r} selects nothing; pass at least one value.")
-    return tuple(selected)
+    # the suite's order, whatever the order of the filter: the same filters give the same list
+    return tuple(sorted(selected) if spec.valid is None else (v for v in spec.valid if v in selected))
 
 
 def suite(name: str, **filters: Any) -> list[Problem]:
