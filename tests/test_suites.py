@@ -377,6 +377,21 @@ def test_suites_are_described_with_their_filters() -> None:
     assert "metrics: acc, nll, mse, mae" in described["bayesmark"]
 
 
+LIGHT = """
+import json, sys
+import unitune
+suites = [unitune.problems.suite(name) for name in ("bayesmark", "sklearn")]
+unitune.problems.get("bayesmark:mlp_adam:digits:nll")
+print(json.dumps(sorted({m.split(".")[0] for m in sys.modules} & {"cocoex", "sklearn", "numpy", "scipy"})))
+"""
+
+
+def test_building_the_suites_imports_neither_scikit_learn_nor_cocoex() -> None:
+    done = subprocess.run([sys.executable, "-c", LIGHT], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["[]"]
+
+
 # -- workers, compare, Dask, CLI ---------------------------------------------------------------------------
 
 MIXED_BAG = [
@@ -466,3 +481,11 @@ def test_bench_suite_errors_exit_2_and_name_the_option(
     err = capsys.readouterr().err
     assert err.startswith("unitune bench: error:") and message in err
     assert not (tmp_path / "o").exists()
+
+
+def test_bench_help_mentions_the_suite_options(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["bench", "--help"])
+    assert exit_info.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--suite SUITE" in text and "--filter KEY=VALUES" in text and "instances=1-3" in text

@@ -52,7 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub.add_parser(
         "problems",
-        help="print the built-in benchmark problems",
+        help="print the built-in benchmark problems and suites",
         description="Print the names of the built-in problems (and their optima), then the suites and their filters.",
     )
 
