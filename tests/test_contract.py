@@ -171,7 +171,7 @@ def test_grid_enumerates_every_configuration_once() -> None:
 def test_explain_reports_every_parameter_for_every_backend() -> None:
     for backend in NOT_GRID:
         table = ut.explain(CONDITIONAL, backend)
-        assert list(table["param"]) == list(ut.Space(CONDITIONAL).keys), backend
+        assert list(table["param"]) == list(ut.Space(CONDITIONAL).param_keys), backend
         assert set(table["fidelity"]) <= {"exact", "flattened", "approximated", "fallback"}
         assert table["native"].str.len().min() > 0
     cmaes = ut.explain(MIXED, "optuna:cmaes").set_index("param")

@@ -19,7 +19,7 @@ import unitune as ut
 from unitune.cli import main
 from unitune.problems import Problem, bayesmark_task, bbob_problem, get, suite, suites
 from unitune.problems._bayesmark_models import ColumnNorm, make_estimator
-from unitune.problems._coco_compat import CHECKED_VERSIONS, cocoex_version
+from unitune.problems._coco_compat import CHECKED, cocoex_version
 from unitune.space import Categorical, Float, Int, Space
 
 cocoex = pytest.importorskip("cocoex", reason="the bbob suite needs coco-experiment (unitune[bbob])")
@@ -42,7 +42,7 @@ def _observed_optimum(function: int, dimension: int, instance: int) -> tuple[np.
     except (AttributeError, OSError, ValueError) as error:
         pytest.fail(
             f"cocoex {cocoex.__version__}: Problem._best_parameter('print') no longer writes {BEST_PARAMETER_FILE} "
-            f"({error!r}); unitune.problems._coco_compat was checked on coco-experiment {', '.join(CHECKED_VERSIONS)}."
+            f"({error!r}); unitune.problems._coco_compat was checked on {CHECKED}."
         )
     return xstar, float(problem(xstar))
 
@@ -61,7 +61,7 @@ def test_bbob_optimum_is_cocos_value_at_cocos_optimal_point(
     assert problem(problem.minimizer) == problem.optimum
     monkeypatch.chdir(tmp_path)
     xstar, fstar = _observed_optimum(function, dimension, instance)
-    version = f"cocoex {cocoex_version()} (checked: {', '.join(CHECKED_VERSIONS)})"
+    version = f"cocoex {cocoex_version()} (checked: {CHECKED})"
     assert list(xstar) == pytest.approx(list(problem.minimizer.values()), abs=1e-12), version
     assert fstar == pytest.approx(problem.optimum, abs=1e-12), version
     # the same function as COCO's observed suite problem, at random points too
@@ -113,17 +113,19 @@ def test_bbob_suite_defaults_filters_and_names() -> None:
     ],
 )
 def test_bad_bbob_filters_name_the_filter_and_the_valid_values(filters: dict[str, Any], match: str) -> None:
-    with pytest.raises(ut.ProblemError, match=match):
+    with pytest.raises(ut.ArgumentError, match=match):
         suite("bbob", **filters)
 
 
 def test_bad_bbob_problems_and_missing_cocoex(monkeypatch: pytest.MonkeyPatch) -> None:
-    with pytest.raises(ut.ProblemError, match=r"function=\.\.\.\) must be an integer from 1 to 24; received 0") as info:
+    with pytest.raises(
+        ut.ArgumentError, match=r"function=\.\.\.\) must be an integer from 1 to 24; received 0"
+    ) as info:
         bbob_problem(0, 2)
     assert isinstance(info.value, ValueError)
-    with pytest.raises(ut.ProblemError, match="dimension"):
+    with pytest.raises(ut.ArgumentError, match="dimension"):
         bbob_problem(1, 4)
-    with pytest.raises(ut.ProblemError, match=r"Malformed BBOB problem name 'bbob_f1_d2'.*bbob_fFFF_iII_dDD"):
+    with pytest.raises(ut.ArgumentError, match=r"Malformed BBOB problem name 'bbob_f1_d2'.*bbob_fFFF_iII_dDD"):
         get("bbob_f1_d2")
     monkeypatch.setitem(sys.modules, "cocoex", None)  # as if coco-experiment were not installed
     with pytest.raises(ut.BackendNotInstalledError, match=r"pip install 'unitune\[bbob\]'"):
@@ -216,15 +218,15 @@ def test_bayesmark_suite_filters_and_metrics() -> None:
         "bayesmark:mlp_sgd:diabetes:mse",
         "bayesmark:mlp_sgd:diabetes:mae",
     }
-    with pytest.raises(ut.ProblemError, match=r"select no problem; acc and nll apply to the classification"):
+    with pytest.raises(ut.ArgumentError, match=r"select no problem; acc and nll apply to the classification"):
         suite("bayesmark", datasets="diabetes", metrics="acc")
-    with pytest.raises(ut.ProblemError, match=r"'brest'.*Did you mean 'breast_cancer'\?.*breast_cancer, digits"):
+    with pytest.raises(ut.ArgumentError, match=r"'brest'.*Did you mean 'breast_cancer'\?.*breast_cancer, digits"):
         suite("bayesmark", datasets=["wine", "brest"])
-    with pytest.raises(ut.ProblemError, match=r"metric 'acc' does not fit the regression dataset 'diabetes'"):
+    with pytest.raises(ut.ArgumentError, match=r"metric 'acc' does not fit the regression dataset 'diabetes'"):
         bayesmark_task("knn", "diabetes", "acc")
-    with pytest.raises(ut.ProblemError, match=r"Unknown model 'rff'\. Did you mean 'rf'\?"):
+    with pytest.raises(ut.ArgumentError, match=r"Unknown model 'rff'\. Did you mean 'rf'\?"):
         get("bayesmark:rff:wine:acc")
-    with pytest.raises(ut.ProblemError, match=r"Unknown suite 'bayes'\. Did you mean 'bayesmark'"):
+    with pytest.raises(ut.ArgumentError, match=r"Unknown suite 'bayes'\. Did you mean 'bayesmark'"):
         suite("bayes")
 
 
@@ -321,7 +323,7 @@ def test_synthetic_suite_has_known_optima() -> None:
         "rosenbrock3d",
         "rosenbrock20d",
     ]
-    with pytest.raises(ut.ProblemError, match="integers >= 2"):
+    with pytest.raises(ut.ArgumentError, match="integers >= 2"):
         suite("synthetic", dimensions=1)
 
 

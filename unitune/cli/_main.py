@@ -115,7 +115,7 @@ def _bench(args: argparse.Namespace) -> int:
         bench_problems(args),
         backends=_split(args.backends),
         n_trials=args.trials,
-        seeds=range(args.seeds),
+        seeds=args.seeds,
         n_jobs=args.jobs,
         progress=not args.no_progress,
     )

@@ -42,19 +42,19 @@ def _values(text: str) -> list[Any]:
 
 def bench_problems(args: argparse.Namespace) -> list[Any]:
     """The problems ``bench`` runs: the ``--problems`` names, or the filtered ``--suite``."""
-    from unitune.exceptions import ProblemError
+    from unitune.exceptions import ArgumentError
 
     if args.suite is None:
         if args.filter:
-            raise ProblemError("--filter narrows a suite; pass --suite NAME as well (see 'unitune problems').")
+            raise ArgumentError("--filter narrows a suite; pass --suite NAME as well (see 'unitune problems').")
         return [name.strip() for name in (args.problems or "branin").split(",") if name.strip()]
     if args.problems is not None:
-        raise ProblemError("pass either --problems or --suite, not both.")
+        raise ArgumentError("pass either --problems or --suite, not both.")
     filters: dict[str, list[Any]] = {}
     for item in args.filter:
         key, sep, text = item.partition("=")
         if not sep or not key.strip() or not _values(text):
-            raise ProblemError(f"--filter {item!r}: use KEY=VALUE[,VALUE...], e.g. --filter dimensions=2,5.")
+            raise ArgumentError(f"--filter {item!r}: use KEY=VALUE[,VALUE...], e.g. --filter dimensions=2,5.")
         filters.setdefault(key.strip(), []).extend(_values(text))
     from unitune.problems import suite
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import logging
 import math
 import time
@@ -10,9 +9,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from unitune.exceptions import ArgumentError, ArgumentTypeError, argument_error
 from unitune.problems import Problem, get
 
 if TYPE_CHECKING:
+    import concurrent.futures as cf
+
     import pandas as pd
     from matplotlib.figure import Figure
 
@@ -36,14 +38,22 @@ def _as_problems(objective_or_problems: Any, space: Any, direction: str, optimum
             problems.append(get(item))
         elif callable(item):
             if space is None:
-                raise ValueError("compare(objective, space): an objective needs its space; pass space=...")
+                raise ArgumentError(
+                    "compare(objective, space): an objective needs its space; received space=None. Fix: pass space=..."
+                )
             name = getattr(item, "__name__", "objective")
             problems.append(Problem(name, space, item, optimum=optimum, direction=direction))
         else:
-            raise TypeError(f"compare() takes an objective, a Problem, a problem name or a list of those; got {item!r}")
+            raise argument_error(
+                "objective_or_problems",
+                "must be an objective, a Problem, a problem name or a list of those",
+                item,
+                "pass e.g. 'branin' or [problem, 'hartmann6']",
+                kind=ArgumentTypeError,
+            )
     names = [p.name for p in problems]
     if len(set(names)) != len(names):
-        raise ValueError(f"problem names must be distinct; received {names}")
+        raise argument_error("problem names", "must be distinct", names, "give each Problem its own name")
     return problems
 
 
@@ -118,7 +128,7 @@ def compare(
     *,
     backends: Sequence[str] = ("optuna", "hyperopt", "skopt"),
     n_trials: int = 50,
-    seeds: Iterable[int] = range(5),
+    seeds: int | Iterable[int] = range(5),
     n_jobs: int = 1,
     executor: cf.Executor | None = None,
     direction: str = "minimize",
@@ -134,7 +144,7 @@ def compare(
         space: The search space of a bare objective.
         backends: Backend strings, e.g. ``["optuna", "hyperopt:tpe", "skopt:gp"]``.
         n_trials: Trials per run.
-        seeds: One run per seed and backend; seeds pair the runs for the statistics.
+        seeds: One run per seed and backend (an int ``n`` means seeds ``0 .. n-1``, as ``unitune bench --seeds n``).
         n_jobs: Runs in parallel, in local worker processes.
         executor: Any ``concurrent.futures.Executor`` for the runs (e.g. Dask's).
         direction: Direction of a bare objective.
@@ -153,7 +163,9 @@ def compare(
         ['optuna:random', 'skopt:random']
     """
     problems = _as_problems(objective_or_problems, space, direction, optimum)
-    seeds = list(seeds)
+    seeds = _seeds(seeds)
+    if isinstance(n_trials, bool) or not isinstance(n_trials, int) or n_trials < 1:
+        raise argument_error("n_trials", "must be an int >= 1 (trials per run)", n_trials, "pass e.g. n_trials=50")
     options = dict(backend_options or {})
     runs = [_Run(p, b, s, n_trials, options.get(b, {})) for p in problems for b in backends for s in seeds]
     from unitune.adapters import parse_backend
@@ -193,7 +205,9 @@ def compare(
 
             executor = get_reusable_executor(max_workers=n_jobs, timeout=60)
         futures = {executor.submit(_run_one, run): run for run in runs}
-        for future in cf.as_completed(futures):
+        from concurrent.futures import as_completed
+
+        for future in as_completed(futures):
             collect(futures[future], future.result)
     if bar is not None:
         bar.close()
@@ -301,3 +315,15 @@ class Comparison:
     def to_csv(self, path: Any) -> None:
         """Write the long-form trials table to ``path``."""
         self.trials.to_csv(path, index=False)
+
+
+def _seeds(seeds: int | Iterable[int]) -> list[int]:
+    """The seeds of a comparison: ``range(n)`` for an int ``n``, else each seed checked."""
+    from unitune.study._checks import check_count, check_seed
+
+    if isinstance(seeds, Iterable) and not isinstance(seeds, (str, bytes)):
+        checked = [check_seed(s) for s in seeds]
+        if not checked or None in checked:
+            raise argument_error("seeds", "must name at least one seed, each an int", seeds, "pass e.g. seeds=10")
+        return [int(s) for s in checked if s is not None]
+    return list(range(check_count("seeds", seeds, minimum=1)))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from unitune.exceptions import ProblemError
+from unitune.exceptions import ArgumentError
 from unitune.problems._bayesmark_spaces import (
     BAYESMARK_DATASETS,
     BAYESMARK_METRICS,
@@ -71,7 +71,7 @@ def bayesmark_task(model: str, dataset: str, metric: str = "acc", *, seed: int =
         A minimization problem named ``"bayesmark:{model}:{dataset}:{metric}"`` (optimum unknown).
 
     Raises:
-        ProblemError: For an unknown model, dataset or metric, or a metric that does not fit the dataset.
+        ArgumentError: For an unknown model, dataset or metric, or a metric that does not fit the dataset.
 
     Example:
         >>> p = bayesmark_task("knn", "iris", "acc")
@@ -84,11 +84,11 @@ def bayesmark_task(model: str, dataset: str, metric: str = "acc", *, seed: int =
     regression = dataset in REGRESSION_DATASETS
     if not metric_fits(dataset, metric):
         kind, fits = ("regression", "'mse' or 'mae'") if regression else ("classification", "'acc' or 'nll'")
-        raise ProblemError(
+        raise ArgumentError(
             f"metric {metric!r} does not fit the {kind} dataset {dataset!r}; use metric={fits} with this dataset."
         )
     if isinstance(seed, bool) or not isinstance(seed, int):
-        raise ProblemError(f"bayesmark_task(seed=...) must be an integer; received {seed!r}.")
+        raise ArgumentError(f"bayesmark_task(seed=...) must be an integer; received {seed!r}.")
     return Problem(
         name=f"bayesmark:{model}:{dataset}:{metric}",
         space=bayesmark_space(model, regression),

@@ -44,12 +44,15 @@ from sklearn.svm import SVC, SVR
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from unitune.problems._bayesmark_spaces import REGRESSION_DATASETS, bayesmark_space
-from unitune.space._elements import Int
 
 __all__ = ["ColumnNorm", "cv_loss", "make_estimator"]
 
 Array = npt.NDArray[np.float64]
 
+# The integer parameters of Bayesmark's spaces.
+_INT_PARAMS = frozenset(
+    {"n_neighbors", "p", "max_depth", "hidden_layer_sizes", "batch_size", "n_estimators", "max_iter"}
+)
 # Bayesmark's CV_SPLITS and its hold-out fraction.
 CV_SPLITS = 5
 TEST_SIZE = 0.2
@@ -143,11 +146,10 @@ def make_estimator(model: str, regression: bool, metric: str, config: dict[str, 
         >>> make_estimator("knn", False, "acc", {"n_neighbors": 3, "p": 1}, seed=0)
         KNeighborsClassifier(n_neighbors=3, p=1)
     """
-    space = bayesmark_space(model, regression)
     params: dict[str, Any] = {}
-    for key, element in space.items():
+    for key in bayesmark_space(model, regression):
         value = config[key]
-        params[key] = value if isinstance(value, bool) else int(value) if isinstance(element, Int) else float(value)
+        params[key] = value if isinstance(value, bool) else int(value) if key in _INT_PARAMS else float(value)
     estimator = _estimator(model, regression, metric, params)
     seeded = [key for key in estimator.get_params(deep=True) if key.rsplit("__", 1)[-1] == "random_state"]
     return estimator.set_params(**dict.fromkeys(seeded, seed))

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from unitune.exceptions import ProblemError
+from unitune.exceptions import ArgumentError
 from unitune.problems._problem import Problem
 from unitune.space._elements import Float
 
@@ -62,7 +62,7 @@ class _BbobObjective:
 
 def _check(what: str, value: Any, valid: Any, rule: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value not in valid:
-        raise ProblemError(f"bbob_problem({what}=...) must be {rule}; received {value!r}.")
+        raise ArgumentError(f"bbob_problem({what}=...) must be {rule}; received {value!r}.")
     return value
 
 
@@ -84,7 +84,7 @@ def bbob_problem(function: int, dimension: int, instance: int = 1) -> Problem:
         A minimization problem named like COCO's problem id, e.g. ``"bbob_f003_i01_d02"``.
 
     Raises:
-        ProblemError: For a function, dimension or instance outside those ranges.
+        ArgumentError: For a function, dimension or instance outside those ranges.
         BackendNotInstalledError: If coco-experiment is not installed.
 
     Example:
@@ -95,7 +95,7 @@ def bbob_problem(function: int, dimension: int, instance: int = 1) -> Problem:
     _check("function", function, BBOB_FUNCTIONS, "an integer from 1 to 24")
     _check("dimension", dimension, BBOB_DIMENSIONS, "one of COCO's dimensions 2, 3, 5, 10, 20, 40")
     if isinstance(instance, bool) or not isinstance(instance, int) or instance < 1:
-        raise ProblemError(f"bbob_problem(instance=...) must be an integer >= 1; received {instance!r}.")
+        raise ArgumentError(f"bbob_problem(instance=...) must be an integer >= 1; received {instance!r}.")
     from unitune.problems._coco_compat import bbob_optimum
 
     xstar, fstar = bbob_optimum(function, dimension, instance)

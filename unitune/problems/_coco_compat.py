@@ -8,7 +8,7 @@ evaluated. Two of its calls are used:
 - its ``best_parameter()`` and ``best_value()`` return COCO's optimal point
   and the optimal value f_opt.
 
-Checked on the versions in :data:`CHECKED_VERSIONS` (``BareProblem`` first
+Checked on the versions in :data:`CHECKED` (``BareProblem`` first
 appears in 2.7; 2.6 has only ``cocoex.Problem._best_parameter("print")``,
 which writes the optimal point to a file in the working directory).
 ``tests/test_suites.py`` compares these optima with that private file, and the
@@ -27,10 +27,10 @@ from typing import Any
 
 from unitune.exceptions import BackendNotInstalledError
 
-__all__ = ["CHECKED_VERSIONS", "bbob_function", "bbob_optimum", "cocoex_version"]
+__all__ = ["CHECKED", "bbob_function", "bbob_optimum", "cocoex_version"]
 
-#: coco-experiment versions on which this module was checked.
-CHECKED_VERSIONS = ("2.7.1", "2.7.5", "2.8.0", "2.8.2")
+#: The versions this module was checked on.
+CHECKED = "coco-experiment 2.7.1, 2.7.5, 2.8.0, 2.8.2"
 
 
 def _cocoex() -> Any:

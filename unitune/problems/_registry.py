@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from unitune.exceptions import ProblemError
+from unitune.exceptions import ArgumentError
 from unitune.problems._bayesmark import bayesmark_task
 from unitune.problems._bbob import parse_bbob_name
 from unitune.problems._problem import Problem, unknown_name
@@ -43,7 +43,7 @@ def names() -> list[str]:
 def _task(key: str, name: str, form: str, example: str) -> list[str]:
     parts = key.split(":")
     if len(parts) != form.count(":") + 1:
-        raise ProblemError(f"Malformed problem name {name!r}; use {form!r}, e.g. {example!r}.")
+        raise ArgumentError(f"Malformed problem name {name!r}; use {form!r}, e.g. {example!r}.")
     return parts[1:]
 
 
@@ -57,7 +57,7 @@ def get(name: str) -> Problem:
     ``unitune[bbob]``): every name a suite gives its problems.
 
     Raises:
-        ProblemError: For an unknown name, with a close-match suggestion.
+        ArgumentError: For an unknown name, with a close-match suggestion.
 
     Example:
         >>> get("rosenbrock5d").name, get("rosenbrock").name
@@ -72,7 +72,7 @@ def get(name: str) -> Problem:
         problem = parse_bbob_name(key)
         if problem is None:
             form = "bbob_fFFF_iII_dDD"
-            raise ProblemError(f"Malformed BBOB problem name {name!r}; use {form!r}, e.g. 'bbob_f001_i01_d02'.")
+            raise ArgumentError(f"Malformed BBOB problem name {name!r}; use {form!r}, e.g. 'bbob_f001_i01_d02'.")
         return problem
     if key in FIXED_FUNCTIONS or key in OTHER_PROBLEMS:
         return synthetic_problem(key)

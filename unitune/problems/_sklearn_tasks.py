@@ -8,7 +8,7 @@ import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from unitune.exceptions import ProblemError
+from unitune.exceptions import ArgumentError
 from unitune.problems._problem import Problem, unknown_name
 from unitune.space._elements import Categorical, Float, Int
 
@@ -154,7 +154,7 @@ def sklearn_task(model: str, dataset: str, *, cv: int = 5, seed: int = 0) -> Pro
         optimum is unknown (``None``).
 
     Raises:
-        ProblemError: For an unknown or mismatched model/dataset or a bad ``cv``.
+        ArgumentError: For an unknown or mismatched model/dataset or a bad ``cv``.
 
     Example:
         >>> p = sklearn_task("knn", "iris", cv=3)
@@ -169,12 +169,12 @@ def sklearn_task(model: str, dataset: str, *, cv: int = 5, seed: int = 0) -> Pro
     if not _ESTIMATORS[model][2 if regression else 1]:
         task = "regression" if regression else "classification"
         fitting = [m for m in SKLEARN_MODELS if _ESTIMATORS[m][2 if regression else 1]]
-        raise ProblemError(
+        raise ArgumentError(
             f"Model {model!r} does not fit the {task} dataset {dataset!r}; use one of the {task} models "
             f"{', '.join(fitting)} instead."
         )
     if isinstance(cv, bool) or not isinstance(cv, int) or cv < 2:
-        raise ProblemError(f"sklearn_task(cv=...) must be an integer >= 2, got {cv!r}; pass e.g. cv=5.")
+        raise ArgumentError(f"sklearn_task(cv=...) must be an integer >= 2, got {cv!r}; pass e.g. cv=5.")
     loss = "mean squared error" if regression else "1 - accuracy"
     return Problem(
         name=f"sklearn:{model}:{dataset}",

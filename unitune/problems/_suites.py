@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from unitune.exceptions import ProblemError
+from unitune.exceptions import ArgumentError
 from unitune.problems._bayesmark import bayesmark_task
 from unitune.problems._bayesmark_spaces import BAYESMARK_DATASETS, BAYESMARK_METRICS, BAYESMARK_MODELS, metric_fits
 from unitune.problems._bbob import BBOB_DIMENSIONS, BBOB_FUNCTIONS, bbob_problem
@@ -79,7 +79,7 @@ def _sklearn(s: Selection) -> list[Problem]:
         for dataset in s["datasets"]:
             try:
                 problems.append(sklearn_task(model, dataset))
-            except ProblemError:  # a classification-only model on a regression dataset, or the reverse
+            except ArgumentError:  # a classification-only model on a regression dataset, or the reverse
                 continue
     return problems
 
@@ -143,14 +143,14 @@ def _select(suite_name: str, key: str, spec: _Filter, raw: Any) -> tuple[Any, ..
             words = [] if integers else [str(v) for v in spec.valid or ()]
             close = difflib.get_close_matches(str(value), words, n=1, cutoff=0.5)
             hint = f" Did you mean {close[0]!r}?" if close else ""
-            raise ProblemError(
+            raise ArgumentError(
                 f"suite {suite_name!r}: filter {key}={raw!r} holds {item!r}, which is not valid.{hint} "
                 f"Valid values of {key}: {spec.valid_text()}."
             )
         if value not in selected:
             selected.append(value)
     if not selected:
-        raise ProblemError(f"suite {suite_name!r}: filter {key}={raw!r} selects nothing; pass at least one value.")
+        raise ArgumentError(f"suite {suite_name!r}: filter {key}={raw!r} selects nothing; pass at least one value.")
     # the suite's order, whatever the order of the filter: the same filters give the same list
     return tuple(sorted(selected) if spec.valid is None else (v for v in spec.valid if v in selected))
 
@@ -177,7 +177,7 @@ def suite(name: str, **filters: Any) -> list[Problem]:
         The problems, each named so that :func:`unitune.problems.get` builds it again.
 
     Raises:
-        ProblemError: For an unknown suite, filter or value, or filters that select no problem.
+        ArgumentError: For an unknown suite, filter or value, or filters that select no problem.
 
     Example:
         >>> [p.name for p in suite("synthetic", functions=["branin", "levy"], dimensions=[2, 5])]
@@ -193,14 +193,14 @@ def suite(name: str, **filters: Any) -> list[Problem]:
         if filter_name not in spec.filters:
             close = difflib.get_close_matches(filter_name, list(spec.filters), n=1)
             hint = f" Did you mean {close[0]!r}?" if close else ""
-            raise ProblemError(
+            raise ArgumentError(
                 f"suite {key!r} has no filter {filter_name!r}.{hint} Its filters: {', '.join(spec.filters)}."
             )
     selection = {f: _select(key, f, fs, filters[f]) if f in filters else fs.default for f, fs in spec.filters.items()}
     problems = spec.build(selection)
     if not problems:
         chosen = ", ".join(f"{f}={filters[f]!r}" for f in filters)
-        raise ProblemError(f"suite {key!r}: the filters {chosen} select no problem; {spec.empty}.")
+        raise ArgumentError(f"suite {key!r}: the filters {chosen} select no problem; {spec.empty}.")
     return problems
 
 

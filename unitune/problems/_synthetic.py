@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from unitune.exceptions import ProblemError
+from unitune.exceptions import ArgumentError
 from unitune.problems._problem import Problem
 from unitune.space import Categorical, Conditional, Float, Int
 
@@ -104,7 +104,7 @@ def _fixed(name: str) -> Problem:
 def _scalable(name: str, dim: int) -> Problem:
     func, bounds, fstar, xstar, min_dim = _SCALABLE_SPECS[name]
     if isinstance(dim, bool) or not isinstance(dim, int) or dim < min_dim:
-        raise ProblemError(
+        raise ArgumentError(
             f"{name}(dim=...) needs an integer dim >= {min_dim}, got {dim!r}; pass e.g. dim={max(2, min_dim)}."
         )
     desc = f"{name} in {dim} dimensions."
