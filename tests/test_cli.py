@@ -166,9 +166,12 @@ def test_backends_prints_the_capability_table(capsys: pytest.CaptureFixture[str]
 
 def test_problems_prints_every_problem(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["problems"]) == 0
-    lines = capsys.readouterr().out.splitlines()
+    problem_lines, suite_lines = capsys.readouterr().out.split("\n\n")
+    lines = problem_lines.splitlines()
     assert [line.split()[0] for line in lines] == names()
     assert "optimum=0.39788" in lines[0] and lines[-1].endswith("optimum=None")
+    listed = [line.split()[0] for line in suite_lines.splitlines()[1:] if not line.startswith("   ")]
+    assert listed == ["bbob", "bayesmark", "synthetic", "sklearn"]
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from unitune.cli._suites import add_suite_options, bench_problems, print_problems
+
 __all__ = ["main"]
 
 
@@ -44,6 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--jobs", type=int, default=1, help="runs in parallel, in worker processes (default: 1)")
     bench.add_argument("--out", default="unitune-bench", help="output folder (default: ./unitune-bench)")
     bench.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    add_suite_options(bench)
 
     sub.add_parser(
         "backends",
@@ -52,8 +55,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub.add_parser(
         "problems",
-        help="print the built-in benchmark problems",
-        description="Print the names of the built-in problems (and their optima).",
+        help="print the built-in benchmark problems and suites",
+        description="Print the names of the built-in problems (and their optima), then the suites and their filters.",
     )
 
     run = sub.add_parser(
@@ -104,10 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(backends().drop(columns=["library", "algorithm"]).to_text())
             return 0
         if args.command == "problems":
-            from unitune.problems import get, names
-
-            for name in names():
-                print(f"{name:28s} optimum={get(name).optimum}")
+            print_problems()
             return 0
         from unitune.cli._run import run_command, show_command
 
@@ -122,7 +122,7 @@ def _bench(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     cmp = compare(
-        _split(args.problems),
+        bench_problems(args),
         backends=_split(args.backends),
         n_trials=args.trials,
         seeds=args.seeds,
