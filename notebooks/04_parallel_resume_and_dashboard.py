@@ -199,10 +199,10 @@ plt.show()
 #
 # ## 6. Failing trials
 #
-# Objectives fail: a training run diverges, a configuration runs out of memory. An exception raised by
-# the objective (any `Exception`, configurable with `catch=`) makes a **failed trial**: it is recorded with
-# its error, told to the backend (each its own way: see the `failures` column of `ut.backends()`), and
-# the study goes on. Returning NaN or infinity also fails the trial.
+# Objectives fail: a training run diverges, a configuration runs out of memory. An exception of a type
+# listed in `catch=` makes a **failed trial**: it is recorded with its error, told to the backend (each its
+# own way: see the `failures` column of `ut.backends()`), and the study goes on. Returning NaN or infinity
+# also fails the trial. By default `catch=()`, as in Optuna: any other exception is a bug (below).
 #
 # This objective "diverges" for large `x` and returns NaN for very small `y`. unitune logs every failed
 # trial as a warning of the `"unitune"` logger; the first line silences them to keep the output short.
@@ -222,7 +222,9 @@ logging.getLogger("unitune").setLevel(logging.ERROR)
 rows = []
 for backend in ["optuna", "hyperopt", "skopt:forest"]:
     options = {"n_points": 500} if backend == "skopt:forest" else None
-    study = ut.minimize(fragile, space, backend=backend, n_trials=30, seed=0, backend_options=options)
+    study = ut.minimize(
+        fragile, space, backend=backend, n_trials=30, seed=0, backend_options=options, catch=(FloatingPointError,)
+    )
     states = study.trials_dataframe()["state"].value_counts()
     rows.append({"backend": backend, **states.to_dict(), "best": study.best_value})
 pd.DataFrame(rows).fillna(0)
@@ -242,8 +244,9 @@ frame.loc[frame["state"] == "failed", ["number", "params_x", "params_y", "error"
 
 
 # %% [markdown]
-# An exception that is not in `catch` is a bug rather than a bad configuration: it is recorded, then it
-# stops the study and propagates, so you see it at once. The trials finished before are kept.
+# An exception that is not in `catch` is a bug rather than a bad configuration: the trial is recorded as
+# failed, then the exception stops the study and propagates with its traceback, so you see it at once. The
+# trials finished before are kept.
 
 
 # %%
