@@ -37,8 +37,8 @@ WORKER = textwrap.dedent(
     from unitune.adapters import get_adapter_class
     from unitune.study import shared_storage
 
-    storage_arg, backend, name, total, out, kill_marker = sys.argv[1:7]
-    storage = shared_storage(storage_arg, heartbeat_interval=1, grace_period=2)
+    storage_arg, backend, name, total, out, kill_marker, workers = sys.argv[1:8]
+    storage = shared_storage(storage_arg, heartbeat_interval=1, grace_period=3)
     if "://" in storage_arg:
         reader = optuna.storages.get_storage(storage_arg)  # a separate connection, no heartbeats
     else:
@@ -87,11 +87,16 @@ WORKER = textwrap.dedent(
             key(t.params) for t in reader.get_all_trials(sid, deepcopy=False) if t.state.is_finished()
         }
 
-    calls = [0]
+    def others_started():  # every worker has recorded a trial: they all opened the study before the kill
+        sid = reader.get_study_id_from_name(name)
+        pids = {t.system_attrs.get("unitune:worker", {}).get("pid") for t in reader.get_all_trials(sid)}
+        return len(pids - {None}) >= int(workers)
 
     def objective(config):
-        calls[0] += 1
-        if kill_marker != "-" and calls[0] == 3 and not os.path.exists(kill_marker):
+        if kill_marker != "-":
+            deadline = time.monotonic() + 120
+            while not others_started() and time.monotonic() < deadline:
+                time.sleep(0.05)
             with open(kill_marker, "w") as f:
                 json.dump([config["x"], config["y"]], f)
             os.kill(os.getpid(), signal.SIGKILL)  # killed mid-trial
@@ -131,7 +136,17 @@ def _run_workers(storage: str, backend: str, tmp_path: Path, *, kill: bool = Fal
     procs = []
     for i in range(WORKERS):
         out = tmp_path / f"out{i}.json"
-        args = [sys.executable, str(script), storage, backend, name, str(TOTAL), str(out), marker if i == 0 else "-"]
+        args = [
+            sys.executable,
+            str(script),
+            storage,
+            backend,
+            name,
+            str(TOTAL),
+            str(out),
+            marker if i == 0 else "-",
+            str(WORKERS),
+        ]
         procs.append((subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True), out))
     results = []
     for proc, out in procs:

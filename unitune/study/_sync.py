@@ -130,12 +130,14 @@ class Sync:
         self.created = False
 
     # -- reading the record ------------------------------------------------------------------------
-    def open(self) -> int:
+    def open(self, guess: int) -> None:
         """Read the stored study: take over this machine's orphans, tell the finished trials.
 
-        Returns:
-            The number the first trial this worker creates is expected to get.
+        Args:
+            guess: The first created trial's number that the backend's seed assumed (the
+                trial count when the backend was built); the backend is reseeded if it differs.
         """
+        self.guess = guess
         frozen = self.record.trials()
         orphans = [t for t in frozen if t.state.name == "RUNNING" and gone(t.system_attrs.get(WORKER_KEY))]
         if orphans:
@@ -143,8 +145,6 @@ class Sync:
                 for old in orphans:
                     self._take_over(old)
         self._read(frozen)
-        self.guess = len(frozen)
-        return self.guess
 
     def _take_over(self, old: optuna.trial.FrozenTrial) -> None:
         trial_id = self.record.trial_id(old.number)
