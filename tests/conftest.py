@@ -45,7 +45,9 @@ def postgres_url() -> Iterator[str]:
     tools = {name: shutil.which(name) for name in ("initdb", "pg_ctl")}
     if not all(tools.values()):
         _missing(f"{[n for n, p in tools.items() if not p]} not on PATH (install PostgreSQL, e.g. postgresql-15)")
-    if os.geteuid() == 0 and (shutil.which("runuser") is None or subprocess.run(["id", "postgres"]).returncode):
+    if os.geteuid() == 0 and (
+        shutil.which("runuser") is None or subprocess.run(["id", "postgres"], capture_output=True).returncode
+    ):
         _missing("running as root needs the 'postgres' user and runuser to start the server unprivileged")
     folder = Path(tempfile.mkdtemp(prefix="unitune-pg-"))
     if os.geteuid() == 0:

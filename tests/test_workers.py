@@ -272,6 +272,31 @@ def test_workers_through_optunas_grpc_proxy(tmp_path: Path) -> None:
     assert len({t.params["x"] for t in trials}) == len(trials)
 
 
+SPACE = {"x": ut.Float(-1.0, 1.0), "act": ut.Categorical(["relu", None])}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_one_seeded_worker_makes_the_suggestions_of_a_study_in_memory(backend: str, tmp_path: Path) -> None:
+    stored = ut.minimize(
+        lambda c: c["x"] ** 2, SPACE, backend=backend, n_trials=6, seed=3, storage=f"sqlite:///{tmp_path / 's.db'}"
+    )
+    memory = ut.minimize(lambda c: c["x"] ** 2, SPACE, backend=backend, n_trials=6, seed=3)
+    assert [t.params for t in stored.trials] == [t.params for t in memory.trials]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_two_workers_with_one_seed_draw_two_streams(backend: str, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    first = ut.Study(SPACE, backend=backend, seed=3, storage=url, study_name="s")
+    second = ut.Study(SPACE, backend=backend, seed=3, storage=url, study_name="s", load_if_exists=True)
+    a, b = first.ask(), second.ask()  # both opened an empty study; the storage numbers their first trials 0 and 1
+    assert (a.number, b.number) == (0, 1)
+    assert a.params != b.params
+    second.tell(b, 1.0)
+    first.tell(a, 0.5)
+    assert [t.number for t in first.trials] == [0, 1] and [t.number for t in second.trials] == [1, 0]
+
+
 def test_shared_storage_checks_its_arguments(tmp_path: Path) -> None:
     with pytest.raises(ut.ArgumentError, match="heartbeat_interval"):
         shared_storage(str(tmp_path / "j.log"), heartbeat_interval=0)

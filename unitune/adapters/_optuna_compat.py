@@ -134,7 +134,8 @@ def heartbeat_interval(storage: optuna.storages.BaseStorage) -> tuple[int, int] 
     assert isinstance(storage, BaseHeartbeat)
     interval = storage.get_heartbeat_interval()
     assert interval is not None
-    grace = getattr(getattr(storage, "_backend", storage), "grace_period", None)
+    owner = storage if hasattr(storage, "grace_period") else getattr(storage, "_backend", storage)
+    grace = getattr(owner, "grace_period", None)
     return interval, int(grace or 2 * interval)
 
 

@@ -18,13 +18,15 @@ HEARTBEAT_INTERVAL = 60
 _ATTEMPTS = 5  # to open a database whose tables another worker is creating
 
 
-def _positive(name: str, value: Any, *, none: bool) -> None:
+def _check(name: str, value: Any, low: int, example: str, *, none: bool) -> None:
+    """Refuse a non-int or an int below ``low`` for ``name``, naming the rule and an example."""
     if value is None and none:
         return
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise argument_error(name, "must be an int (seconds)", value, f"pass e.g. {name}=60", kind=ArgumentTypeError)
-    if value < (0 if name == "max_retry" else 1):
-        raise argument_error(name, "must be >= 1" if name != "max_retry" else "must be >= 0", value, "pass e.g. 60")
+        rule = "must be an int" + (" or None" if none else "")
+        raise argument_error(name, rule, value, f"pass e.g. {name}={example}", kind=ArgumentTypeError)
+    if value < low:
+        raise argument_error(name, f"must be >= {low}", value, f"pass e.g. {name}={example}")
 
 
 def shared_storage(
@@ -74,9 +76,9 @@ def shared_storage(
             "pass e.g. 'postgresql://user@host/db' (a storage object is used as it is: pass it to the study)",
             kind=ArgumentTypeError,
         )
-    _positive("heartbeat_interval", heartbeat_interval, none=False)
-    _positive("grace_period", grace_period, none=True)
-    _positive("max_retry", max_retry, none=True)
+    _check("heartbeat_interval", heartbeat_interval, 1, "60", none=False)
+    _check("grace_period", grace_period, 1, "120", none=True)
+    _check("max_retry", max_retry, 0, "3", none=True)
     callback = None if max_retry == 0 else retry_callback(max_retry)
     if "://" not in storage:
         return journal_with_heartbeat(storage, heartbeat_interval, grace_period, callback)

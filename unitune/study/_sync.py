@@ -42,6 +42,7 @@ import logging
 import time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from unitune.adapters import Outcome, TrialState
@@ -159,12 +160,17 @@ class Sync:
 
     def _running_trial(self, frozen: optuna.trial.FrozenTrial, trial_id: int) -> Trial | None:
         """A recorded trial this worker now runs (taken over or popped), or None if it cannot be run."""
-        params = frozen.params or frozen.system_attrs.get("fixed_params", {})
         try:
-            raw = self.record.raw_of(frozen) if frozen.params else dict(params)
+            if frozen.params:
+                raw = self.record.raw_of(frozen)
+            else:  # enqueued with optuna's enqueue_trial: the values are in "fixed_params"
+                raw = self.record.raw_of(SimpleNamespace(params=frozen.system_attrs.get("fixed_params", {})))  # type: ignore[arg-type]
             trial = Trial(frozen.number, self.study.space.decode(raw))
+            if not frozen.params:
+                self.record.set_params(trial_id, raw)
         except Exception as error:  # enqueued by hand with some parameters only, or another space
-            reason = f"unitune runs only complete configurations of its space; this one cannot run: {error}"
+            why = f"{type(error).__name__}: {error}"
+            reason = f"unitune runs only complete configurations of its space; this one cannot run ({why})"
             self.record.finish(trial_id, TrialState.FAILED, None, error=reason)
             logger.warning("trial %d: %s", frozen.number, reason)
             return None
@@ -195,7 +201,11 @@ class Sync:
                 if number in self.pending:
                     adapter.drop_pending(number)
                     del self.pending[number]
-                trial = recorded_trial(study, t)
+                try:
+                    trial = recorded_trial(study, t)
+                except Exception as error:  # no parameters (failed before drawing), or another space's
+                    logger.debug("recorded trial %d is not one of this space's configurations: %r", number, error)
+                    continue
                 study._trials.append(trial)
                 told.append((trial.raw, study._outcome(trial)))
             elif state == "RUNNING" and number not in study._running:
