@@ -32,7 +32,7 @@ import textwrap
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 WORKER = textwrap.dedent(
@@ -185,7 +185,7 @@ def main() -> None:
             speedup_table(storages, [1, 2], 8, 0.02, folder)
             sync_table(storages, [100])
             return
-        with contextmanager(lambda: (yield args.postgres))() if args.postgres else throwaway_postgres() as url:
+        with nullcontext(args.postgres) if args.postgres else throwaway_postgres() as url:
             storages["PostgreSQL"] = url
             speedup_table(storages, [1, 2, 4], 64, 0.25, folder)
             sync_table(storages, [100, 5000])

@@ -22,6 +22,18 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _tool(name: str) -> str | None:
+    """A PostgreSQL program: on PATH, else in Debian's /usr/lib/postgresql/<version>/bin (the newest)."""
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(
+        Path("/usr/lib/postgresql").glob(f"*/bin/{name}"),
+        key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0,
+    )
+    return str(candidates[-1]) if candidates else None
+
+
 def _as_server_user(command: list[str]) -> list[str]:
     """``initdb`` refuses to run as root: run the server's commands as the ``postgres`` user then."""
     if os.geteuid() != 0:
@@ -42,7 +54,7 @@ def postgres_url() -> Iterator[str]:
         import psycopg2  # noqa: F401
     except ImportError:
         _missing("psycopg2 is not installed (pip install psycopg2-binary)")
-    tools = {name: shutil.which(name) for name in ("initdb", "pg_ctl")}
+    tools = {name: _tool(name) for name in ("initdb", "pg_ctl")}
     if not all(tools.values()):
         _missing(f"{[n for n, p in tools.items() if not p]} not on PATH (install PostgreSQL, e.g. postgresql-15)")
     if os.geteuid() == 0 and (
