@@ -256,6 +256,7 @@ class Adapter(abc.ABC):
         """Forget the pending trial ``key`` given to :meth:`add_pending` (it finished or was abandoned)."""
         return None
 
+
 def _option_kind(default: Any) -> str | None:
     if isinstance(default, bool):
         return "a bool"

@@ -20,7 +20,7 @@ from unitune.exceptions import (
     argument_error,
 )
 from unitune.space import Space, SpaceLike, as_space
-from unitune.study._checks import check_count, check_seed, check_storage, check_timeout, raw_problem
+from unitune.study._checks import check_count, check_seed, check_storage, check_timeout
 from unitune.study._resume import check_stored, open_record, signature
 from unitune.study._trial import Trial
 from unitune.study._values import unpack
@@ -114,11 +114,11 @@ class Study:
         self._sync: Sync | None = None
         from unitune.study._sync import Sync, worker_seed
 
-        first, must_fit = 0, False  # noqa: F841
+        first, must_fit = 0, False
         if self._record.loaded:
             must_fit = check_stored(self._record, attrs, [direction], allow_changes)
         if storage is not None:  # a stored record: other workers may share it
-            self._sync = Sync(self, self._record)  # type: ignore[arg-type]
+            self._sync = Sync(self, self._record, must_fit=must_fit)  # type: ignore[arg-type]
             first = len(self._record.trials()) if self._record.loaded else 0
         self.adapter: Adapter = self._new_adapter(worker_seed(seed, first))
         if self._sync is not None and self._record.loaded:
@@ -441,4 +441,3 @@ class Study:
 
     def __repr__(self) -> str:
         return f"Study(backend={self.backend!r}, direction={self.direction!r}, trials={len(self._trials)})"
-

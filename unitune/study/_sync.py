@@ -47,6 +47,8 @@ from typing import TYPE_CHECKING, Any
 
 from unitune.adapters import Outcome, TrialState
 from unitune.adapters._optuna_compat import heartbeat_interval
+from unitune.exceptions import UnituneWarning
+from unitune.study._checks import raw_problem
 from unitune.study._liveness import WORKER_KEY, Heartbeat, claim_lock, gone, identity
 from unitune.study._trial import Trial
 
@@ -81,10 +83,9 @@ def worker_seed(seed: int | None, first: int) -> int | None:
     return int(np.random.SeedSequence([seed, first]).generate_state(1)[0])
 
 
-def recorded_trial(study: Study, frozen: optuna.trial.FrozenTrial) -> Trial:
-    """A finished recorded trial as the study keeps it."""
+def recorded_trial(study: Study, frozen: optuna.trial.FrozenTrial, raw: dict[str, Any]) -> Trial:
+    """A finished recorded trial (``raw``: its raw assignment) as the study keeps it."""
     record = study._record
-    raw = record.raw_of(frozen)
     trial = Trial(frozen.number, study.space.decode(raw))
     trial.raw, trial._record_id = raw, record.trial_id(frozen.number)
     trial.intermediate = dict(frozen.intermediate_values)
@@ -107,11 +108,15 @@ class Sync:
     Args:
         study: The worker's study.
         record: Its record, over a storage other workers may share.
+        must_fit: Whether recorded trials must fit the study's space (the stored study was
+            continued with another space): those that do not are kept in the record, not told.
     """
 
-    def __init__(self, study: Study, record: StorageRecord) -> None:
+    def __init__(self, study: Study, record: StorageRecord, *, must_fit: bool = False) -> None:
         self.study = study
         self.record = record
+        self.must_fit = must_fit
+        self.skipped = 0  # recorded trials that do not fit the space
         self.me = identity()
         self.lock = claim_lock(record.study_name)
         beat = heartbeat_interval(record.storage)
@@ -144,8 +149,28 @@ class Sync:
         if orphans:
             with self.lock:
                 for old in orphans:
-                    self._take_over(old)
+                    if self._raw(old) is None:
+                        self.skipped += 1
+                    else:
+                        self._take_over(old)
         self._read(frozen)
+        if self.skipped:
+            warnings.warn(
+                f"study {self.record.study_name!r}: {self.skipped} recorded trial(s) do not fit the space and were "
+                f"not told to {self.study.backend}; {len(self.study._trials)} were told",
+                UnituneWarning,
+                stacklevel=4,
+            )
+
+    def _raw(self, frozen: optuna.trial.FrozenTrial) -> dict[str, Any] | None:
+        """The raw assignment of a recorded trial, None if it is not a configuration of this space."""
+        try:
+            raw = self.record.raw_of(frozen)
+        except (KeyError, ValueError):
+            return None
+        if self.must_fit and raw_problem(self.study.space, raw):
+            return None
+        return raw
 
     def _take_over(self, old: optuna.trial.FrozenTrial) -> None:
         trial_id = self.record.trial_id(old.number)
@@ -201,20 +226,21 @@ class Sync:
                 if number in self.pending:
                     adapter.drop_pending(number)
                     del self.pending[number]
+                raw = self._raw(t)
                 try:
-                    trial = recorded_trial(study, t)
+                    trial = recorded_trial(study, t, raw)  # type: ignore[arg-type]
                 except Exception as error:  # no parameters (failed before drawing), or another space's
                     logger.debug("recorded trial %d is not one of this space's configurations: %r", number, error)
+                    self.skipped += bool(t.params)
                     continue
                 study._trials.append(trial)
                 told.append((trial.raw, study._outcome(trial)))
             elif state == "RUNNING" and number not in study._running:
                 others += 1
-                if number not in self.pending and t.params:
-                    raw = self.record.raw_of(t)
-                    if all(key in raw for key in study.space.active_keys(raw)):  # not still being drawn
-                        adapter.add_pending(number, raw)
-                        self.pending[number] = raw
+                running = self._raw(t) if number not in self.pending and t.params else None
+                if running is not None and all(k in running for k in study.space.active_keys(running)):  # drawn
+                    adapter.add_pending(number, running)
+                    self.pending[number] = running
             elif state == "WAITING":
                 waiting.append(t)
         while self.mark < len(frozen) and frozen[self.mark].number in self.seen:
