@@ -22,7 +22,6 @@ Example:
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import logging
@@ -31,6 +30,7 @@ import socket
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -119,7 +119,9 @@ class Heartbeat:
     """Records a heartbeat for each trial this worker runs, every ``interval`` seconds, from one thread.
 
     Optuna's ``study.optimize`` starts a thread per trial; a worker with ``n_jobs`` trials
-    in flight needs one thread for all of them. The thread ends when no trial is tracked.
+    in flight needs one thread for all of them. A new trial's first heartbeat is recorded by
+    the thread too (off the ask), unless the caller needs it at once. The thread ends when no
+    trial is tracked.
 
     Args:
         storage: A storage with heartbeats (``record_heartbeat(trial_id)``).
@@ -130,7 +132,9 @@ class Heartbeat:
         self.storage = storage
         self.interval = interval
         self._ids: set[int] = set()
+        self._fresh: set[int] = set()  # tracked, not beaten yet
         self._lock = threading.Lock()
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
 
     def _beat(self, trial_id: int) -> None:
@@ -139,29 +143,44 @@ class Heartbeat:
         except Exception as error:  # the trial finished meanwhile, the database is busy: next time
             logger.debug("heartbeat of trial id %d not recorded: %s", trial_id, error)
 
-    def track(self, trial_id: int) -> None:
-        """Record a heartbeat now and every ``interval`` seconds until :meth:`untrack`."""
-        self._beat(trial_id)
+    def track(self, trial_id: int, *, now: bool = False) -> None:
+        """Record heartbeats of a trial every ``interval`` seconds until :meth:`untrack`.
+
+        Args:
+            trial_id: The trial's storage id.
+            now: Record the first one before returning (a trial taken over or popped, whose
+                last heartbeat is old), else from the thread, at once.
+        """
+        if now:
+            self._beat(trial_id)
         with self._lock:
             self._ids.add(trial_id)
+            if not now:
+                self._fresh.add(trial_id)
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="unitune-heartbeat", daemon=True)
                 self._thread.start()
+        self._wake.set()
 
     def untrack(self, trial_id: int) -> None:
         """Stop the heartbeats of a trial (it finished)."""
         with self._lock:
             self._ids.discard(trial_id)
+            self._fresh.discard(trial_id)
 
     def _run(self) -> None:
-        wait = threading.Event()
+        due = time.monotonic()
         while True:
-            wait.wait(self.interval)
+            self._wake.wait(max(0.0, due - time.monotonic()))
+            self._wake.clear()
             with self._lock:
-                ids = sorted(self._ids)
-                if not ids:
+                if not self._ids:
                     self._thread = None
                     return
+                every = time.monotonic() >= due
+                ids = sorted(self._ids if every else self._fresh)
+                self._fresh.clear()
             for trial_id in ids:
-                with contextlib.suppress(Exception):
-                    self._beat(trial_id)
+                self._beat(trial_id)
+            if every:
+                due = time.monotonic() + self.interval

@@ -200,8 +200,8 @@ class Sync:
             logger.warning("trial %d: %s", frozen.number, reason)
             return None
         trial.raw, trial._record_id = raw, trial_id
-        if self.heartbeat is not None:
-            self.heartbeat.track(trial_id)
+        if self.heartbeat is not None:  # at once: its last heartbeat (or a copied one) is old
+            self.heartbeat.track(trial_id, now=True)
         self.study.adapter.add_pending(frozen.number, raw)
         self.pending[frozen.number] = raw
         return trial
