@@ -272,6 +272,27 @@ def test_workers_through_optunas_grpc_proxy(tmp_path: Path) -> None:
     assert len({t.params["x"] for t in trials}) == len(trials)
 
 
+@pytest.mark.slow
+def test_workers_started_from_the_command_line(tmp_path: Path) -> None:
+    (tmp_path / "objective_cli.py").write_text(
+        "import time\n\ndef objective(config):\n    time.sleep(0.05)\n    return (config['x'] - 0.3) ** 2\n"
+    )
+    (tmp_path / "space.json").write_text(json.dumps(ut.Space({"x": ut.Float(-1.0, 1.0)}).to_dict()))
+    journal = str(tmp_path / "journal.log")
+    argv = ["run", "objective_cli:objective", "--space", "space.json", "--backend", "skopt:gp", "--trials", "9"]
+    argv += ["--seed", "0", "--storage", journal, "--study-name", "cli", "--backend-options", '{"n_initial_points": 3}']
+    workers = [
+        subprocess.Popen([sys.executable, "-m", "unitune", *argv], cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+        for _ in range(3)
+    ]
+    for worker in workers:
+        _, err = worker.communicate(timeout=300)
+        assert worker.returncode == 0, err[-3000:]
+    trials = _recorded(journal, "cli")
+    assert 9 <= len(trials) <= 11 and all(t.state.name == "COMPLETE" for t in trials)
+    assert len({t.params["x"] for t in trials}) == len(trials)
+
+
 SPACE = {"x": ut.Float(-1.0, 1.0), "act": ut.Categorical(["relu", None])}
 
 
