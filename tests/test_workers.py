@@ -229,7 +229,7 @@ GRPC_WORKER = textwrap.dedent(
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         storage = optuna.storages.GrpcStorageProxy(host="127.0.0.1", port=port)
     study = ut.minimize(lambda c: (c["x"] - 0.3) ** 2, {"x": ut.Float(-1.0, 1.0)}, backend=backend, n_trials=12,
-                        seed=0, storage=storage, study_name="grpc", load_if_exists=True)
+                        seed=0, storage=storage, study_name="grpc", load_if_exists=True, allow_changes=True)
     print(len(study.trials))
     """
 )
@@ -259,7 +259,7 @@ def test_workers_through_optunas_grpc_proxy(tmp_path: Path) -> None:
         pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
         workers = [
             subprocess.Popen([sys.executable, str(script), str(port), b], **pipes)  # type: ignore[call-overload]
-            for b in ("hyperopt:tpe", "skopt:gp")  # two backends may share a study
+            for b in ("hyperopt:tpe", "skopt:gp")  # two backends may share a study (allow_changes=True)
         ]
         for worker in workers:
             _, err = worker.communicate(timeout=300)
