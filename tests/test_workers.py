@@ -193,7 +193,7 @@ def test_workers_share_one_study(kind: str, backend: str, tmp_path: Path, reques
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+@pytest.mark.parametrize("kind", ["sqlite", "journal", "postgresql"])  # the journal: unitune's own heartbeats
 def test_a_killed_worker_trial_is_failed_after_the_grace_period_and_run_again_once(
     kind: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
