@@ -12,6 +12,9 @@ from typing import Any
 
 import numpy as np
 import pytest
+from native import ACTS
+from native import hyperopt_conditional as cond_native
+from native import hyperopt_mixed as mixed_native
 from scipy import stats
 
 from unitune.adapters import Outcome, get_adapter_class, parse_backend
@@ -21,10 +24,9 @@ from unitune.space import Categorical, Conditional, Float, Int, Space
 
 hyperopt = pytest.importorskip("hyperopt")
 from hyperopt import Trials, anneal, fmin, hp, rand, tpe  # noqa: E402
-from hyperopt.pyll import as_apply, scope  # noqa: E402
+from hyperopt.pyll import as_apply  # noqa: E402
 
 ALGOS = {"tpe": tpe.suggest, "rand": rand.suggest, "anneal": anneal.suggest}
-ACTS = ["relu", "tanh", None]
 
 MIXED = Space(
     {
@@ -45,20 +47,6 @@ def done(loss: float | None) -> Outcome:
     return Outcome.failed() if loss is None else Outcome.complete(loss)
 
 
-def mixed_native() -> dict[str, Any]:
-    """What a hyperopt user writes by hand for MIXED (real choices, ints, grids)."""
-    return {
-        "x": hp.uniform("x", -2.0, 3.0),
-        "lr": hp.loguniform("lr", math.log(1e-4), math.log(1.0)),
-        "n": scope.int(hp.quniform("n", 0.5, 10.5, 1)),
-        "m": scope.int(hp.qloguniform("m", math.log(0.5), math.log(100.5), 1)),
-        "batch": 32 + 32 * scope.int(hp.quniform("batch", -0.5, 7.5, 1)),
-        "frac": 0.25 * hp.quniform("frac", -0.5, 4.5, 1),
-        "act": hp.choice("act", ACTS),
-        "epochs": 5,
-    }
-
-
 COND = Space(
     {
         "x": Float(0.0, 1.0),
@@ -73,28 +61,6 @@ COND = Space(
         },
     }
 )
-
-
-def cond_native() -> dict[str, Any]:
-    return {
-        "x": hp.uniform("x", 0.0, 1.0),
-        "opt": hp.choice(
-            "opt.kind",
-            [
-                {
-                    "kind": "adam",
-                    "beta": hp.uniform("opt.beta", 0.8, 0.999),
-                    "eps": hp.loguniform("opt.eps", math.log(1e-8), math.log(1e-4)),
-                },
-                {
-                    "kind": "sgd",
-                    "momentum": hp.uniform("opt.momentum", 0.0, 1.0),
-                    "nesterov": hp.choice("opt.nesterov", [True, False]),
-                },
-                {"kind": "none"},
-            ],
-        ),
-    }
 
 
 def mixed_loss(c: dict[str, Any]) -> float:

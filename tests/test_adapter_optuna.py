@@ -13,6 +13,10 @@ from typing import Any
 
 import numpy as np
 import pytest
+from native import ACTS, optuna_samplers
+from native import optuna_conditional as cond_native
+from native import optuna_mixed as mixed_native
+from native import run_optuna as native_run
 from scipy import stats
 
 import unitune as ut
@@ -24,13 +28,7 @@ optuna = pytest.importorskip("optuna")
 from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution  # noqa: E402
 from optuna.trial import TrialState  # noqa: E402
 
-SAMPLERS = {
-    "tpe": optuna.samplers.TPESampler,
-    "random": optuna.samplers.RandomSampler,
-    "cmaes": optuna.samplers.CmaEsSampler,
-    "qmc": optuna.samplers.QMCSampler,
-    "nsga2": optuna.samplers.NSGAIISampler,
-}
+SAMPLERS = optuna_samplers()
 # trials per run (TPE: past its 10 startup trials; NSGA-II: several generations of 10) and default options
 RUNS: dict[str, tuple[int, dict[str, Any]]] = {
     "tpe": (30, {}),
@@ -39,7 +37,6 @@ RUNS: dict[str, tuple[int, dict[str, Any]]] = {
     "qmc": (30, {}),
     "nsga2": (60, {"population_size": 10}),
 }
-ACTS = ["relu", "tanh", None]
 
 MIXED = ut.Space(
     {
@@ -58,20 +55,6 @@ MIXED = ut.Space(
 def done(loss: float | None) -> Outcome:
     """The outcome of a finished trial: complete with ``loss``, or failed (None)."""
     return Outcome.failed() if loss is None else Outcome.complete(loss)
-
-
-def mixed_native(trial: optuna.Trial) -> dict[str, Any]:
-    """What an Optuna user writes by hand for MIXED: the real choices, in the order of MIXED.params."""
-    return {
-        "x": trial.suggest_float("x", -2.0, 3.0),
-        "lr": trial.suggest_float("lr", 1e-5, 1e-1, log=True),
-        "n": trial.suggest_int("n", 1, 10),
-        "m": trial.suggest_int("m", 1, 100, log=True),
-        "batch": trial.suggest_int("batch", 32, 256, step=32),
-        "frac": trial.suggest_float("frac", 0.0, 1.0, step=0.1),
-        "act": trial.suggest_categorical("act", ACTS),
-        "epochs": 5,
-    }
 
 
 def mixed_loss(c: dict[str, Any]) -> float:
@@ -113,25 +96,6 @@ COND = ut.Space(
 )
 
 
-def cond_native(trial: optuna.Trial) -> dict[str, Any]:
-    """Define-by-run by hand: the label first, then only the chosen branch (a reused name gets its key)."""
-    x = trial.suggest_float("x", 0.0, 1.0)
-    kind = trial.suggest_categorical("opt.kind", ["adam", "sgd", "none"])
-    opt: dict[str, Any] = {"kind": kind}
-    if kind == "adam":
-        opt["lr"] = trial.suggest_float("opt.lr[kind=adam]", 1e-4, 1e-1, log=True)
-        opt["beta"] = trial.suggest_float("opt.beta", 0.8, 0.999)
-    elif kind == "sgd":
-        opt["lr"] = trial.suggest_float("opt.lr[kind=sgd]", 1e-3, 1.0, log=True)
-        opt["nesterov"] = trial.suggest_categorical("opt.nesterov", [True, False])
-        opt["sched"] = trial.suggest_categorical("opt.sched", ["step", "cosine", "none"])
-        if opt["sched"] == "step":
-            opt["gamma"] = trial.suggest_float("opt.gamma", 0.1, 0.9, step=0.1)
-        elif opt["sched"] == "cosine":
-            opt["t_max"] = trial.suggest_int("opt.t_max", 10, 100, log=True)
-    return {"x": x, "opt": opt, "units": trial.suggest_int("units", 16, 128, step=16)}
-
-
 def cond_loss(c: dict[str, Any]) -> float:
     o = c["opt"]
     return (
@@ -156,22 +120,6 @@ def silent_optuna() -> Iterator[None]:
         yield
     finally:
         optuna.logging.set_verbosity(before)
-
-
-def native_run(algo: str, native: Any, loss: Any, n: int, seed: int, **options: Any) -> list[dict[str, Any]]:
-    """``optuna.create_study(sampler=<Sampler>(seed=seed)).optimize(objective, n_trials=n)``."""
-    configs: list[dict[str, Any]] = []
-
-    def objective(trial: optuna.Trial) -> float:
-        configs.append(native(trial))
-        return float(loss(configs[-1]))
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-        sampler = SAMPLERS[algo](seed=seed, **options) if algo != "grid" else options.pop("sampler")
-    study = optuna.create_study(sampler=sampler)
-    study.optimize(objective, n_trials=n)
-    return configs
 
 
 def adapter_run(space: ut.Space, algo: str, loss: Any, n: int, seed: int, **options: Any) -> list[dict[str, Any]]:

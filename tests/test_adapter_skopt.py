@@ -11,6 +11,10 @@ from typing import Any
 
 import numpy as np
 import pytest
+from native import SKOPT_ACTS as ACTS
+from native import run_skopt, run_skopt_optimizer
+from native import skopt_mixed_config as native_config
+from native import skopt_mixed_dims as native_dims
 from scipy import stats
 from sklearn.ensemble import GradientBoostingRegressor
 from skopt import Optimizer, forest_minimize, gbrt_minimize, gp_minimize
@@ -23,7 +27,6 @@ from unitune.adapters import Outcome, get_adapter_class, parse_backend
 from unitune.adapters._skopt import SkoptAdapter
 from unitune.adapters._skopt_compat import gbrt_class
 
-ACTS = ["relu", "tanh", "sigmoid"]
 MIXED = ut.Space(
     {
         "x": ut.Float(-5.0, 5.0),
@@ -45,15 +48,6 @@ def objective(c: dict[str, Any]) -> float:
     return (c["x"] - 1.0) ** 2 + c["lr"] + c["n"] + ACTS.index(c["act"]) * 0.3
 
 
-def native_dims() -> list[Any]:
-    """Hand-written dimensions: the native expressions explain() reports, with the real strings."""
-    return [Real(-5.0, 5.0), Real(1e-4, 1.0, prior="log-uniform"), Real(-0.5, 2.5), Categorical(ACTS)]
-
-
-def native_config(x: list[Any]) -> dict[str, Any]:
-    return {"x": x[0], "lr": x[1], "n": min(max(round(x[2]), 0), 2), "act": x[3]}
-
-
 def run_adapter(space: ut.Space, algorithm: str, n: int, seed: int = 3, **options: Any) -> list[dict[str, Any]]:
     adapter = SkoptAdapter(space, algorithm, seed=seed, options=options)
     configs = []
@@ -66,24 +60,11 @@ def run_adapter(space: ut.Space, algorithm: str, n: int, seed: int = 3, **option
 
 
 def run_native(minimize: Any, n: int, seed: int = 3, **kwargs: Any) -> list[dict[str, Any]]:
-    configs: list[dict[str, Any]] = []
-
-    def fn(x: list[Any]) -> float:
-        configs.append(native_config(x))
-        return objective(configs[-1])
-
-    minimize(fn, native_dims(), n_calls=n, random_state=seed, **kwargs)
-    return configs
+    return run_skopt(minimize, native_dims(), native_config, objective, n, seed, **kwargs)
 
 
 def run_optimizer(n: int, seed: int = 3, **kwargs: Any) -> list[dict[str, Any]]:
-    opt = Optimizer(native_dims(), random_state=seed, **kwargs)
-    configs = []
-    for _ in range(n):
-        x = opt.ask()
-        configs.append(native_config(x))
-        opt.tell(x, objective(configs[-1]))
-    return configs
+    return run_skopt_optimizer(native_dims(), native_config, objective, n, seed, **kwargs)
 
 
 # -- registry and translation ------------------------------------------------------------------
