@@ -297,7 +297,7 @@ def run_skopt(
     seed: int,
     **kwargs: Any,
 ) -> list[Config]:
-    """``minimize(fn, dims, n_calls=n_calls, random_state=seed, **kwargs)`` (``gp_minimize``, ...); the configurations."""
+    """``minimize(fn, dims, n_calls=n_calls, random_state=seed, **kwargs)``; the configurations it tried."""
     configs: list[Config] = []
 
     def fn(x: list[Any]) -> float:

@@ -1,21 +1,23 @@
 """Parallel efficiency: 64 trials of a 0.25 s sleeping objective, 8 trials in flight.
 
-Run:  python benchmarks/parallel.py            (full: ~3-5 minutes)
-      python benchmarks/parallel.py --quick    (8 trials of 0.02 s, one repeat)
+Run:  python benchmarks/parallel.py            (full: ~6 minutes)
+      python benchmarks/parallel.py --quick    (8 trials of 0.02 s, one run of each row)
 
 Efficiency is wall time / ideal time, ideal = trials * sleep / 8 = 2 s (target <= 1.25).
-For each backend (optuna = optuna:tpe, hyperopt = hyperopt:tpe, skopt:forest) and each way to
-run trials:
+pyperf (see ``_harness.py``) times each row in fresh worker processes, after a warm-up study
+in the same process unless said otherwise. For each backend (optuna = optuna:tpe, hyperopt =
+hyperopt:tpe, skopt:forest) and each way to run trials:
 
 * threads:   ``executor=ThreadPoolExecutor(8)`` (the pool's 8 workers set the trials in flight);
-* processes: ``n_jobs=8``: unitune's own loky pool. The first call after the pool was shut
-  down (cold: 8 worker processes start) and a second call right after (warm) are timed; the
-  worker start-up is cold - warm;
+* processes: ``n_jobs=8``: unitune's own loky pool. Cold: the first study of a process whose
+  pool was shut down (8 worker processes start; no warm-up, the backend is imported before);
+  warm: the pool started by the warm-up study is reused. The worker start-up is cold - warm;
 * dask:      ``distributed.LocalCluster(n_workers=2, threads_per_worker=4)`` = 8 slots, and
   ``executor=client.get_executor(), n_jobs=8``. This machine has 2 cores; sleeping objectives
   do not need cores, so 2 worker processes (one per core) with 4 threads each give 8 slots
-  without 8 interpreters competing for 2 cores. The cluster start-up is reported separately,
-  and one row runs without ``n_jobs`` to show how many trials unitune keeps in flight then.
+  without 8 interpreters competing for 2 cores. The cluster start-up and the first study on a
+  fresh cluster are timed separately, and one row runs without ``n_jobs`` to show how many
+  trials unitune keeps in flight then.
 
 Each trial returns its start and end (wall clock, ``time.time()``, shared by the processes of
 one machine) as trial attributes, from which we report the largest and the mean number of
@@ -26,18 +28,18 @@ objective with Optuna's own ``study.optimize(n_jobs=8)`` (threads).
 
 from __future__ import annotations
 
-import argparse
+import atexit
 import concurrent.futures as cf
+import functools
 import math
 import os
-import sys
 import time
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
 import _common as c
+import native
+from _harness import Facts, Harness, Measured
 
 import unitune as ut
 
@@ -66,9 +68,8 @@ class Sleeper:
         return sleeper(config, self.seconds)
 
 
-def in_flight(study: ut.Study) -> tuple[int, float]:
-    """Largest and mean number of objectives running at once (from the trials' start/end attributes)."""
-    spans = [(t.user_attrs["start"], t.user_attrs["end"]) for t in study.trials if "start" in t.user_attrs]
+def in_flight(spans: list[tuple[float, float]]) -> tuple[int, float]:
+    """Largest and mean number of objectives running at once, from their (start, end) times."""
     if not spans:
         return 0, float("nan")
     events = sorted([(s, 1) for s, _ in spans] + [(e, -1) for _, e in spans])
@@ -80,198 +81,152 @@ def in_flight(study: ut.Study) -> tuple[int, float]:
     return peak, busy / (max(e for _, e in spans) - min(s for s, _ in spans))
 
 
-def measure(backend: str, args: argparse.Namespace, **kwargs: Any) -> dict[str, Any]:
-    t0 = time.perf_counter()
-    study = ut.minimize(Sleeper(args.sleep), SPACE, backend=backend, seed=args.seed, n_trials=args.trials, **kwargs)
-    wall = time.perf_counter() - t0
-    peak, mean = in_flight(study)
-    asks = sum(t.suggest_time for t in study.trials)
-    tells = sum(t.tell_time for t in study.trials)
-    return {
-        "wall": wall,
-        "peak": peak,
-        "mean": mean,
-        "ask": asks,
-        "tell": tells,
-        "overhead": study.overhead,
-        "n": len(study.trials),
-    }
+class Setup:
+    """The row's budget (trials, sleep, seed) and what each run needs: imports, pools, a Dask cluster."""
 
+    def __init__(self, trials: int, sleep: float, seed: int) -> None:
+        self.trials, self.sleep, self.seed = trials, sleep, seed
+        self._dask: tuple[Any, Any] | None = None
 
-def native_optuna_threads(args: argparse.Namespace) -> dict[str, Any]:
-    import optuna
+    def study(self, backend: str, **kwargs: Any) -> Facts:
+        """One timed study; the facts a row reports besides its wall time."""
+        c.import_backend(backend)
+        t0 = time.perf_counter()
+        study = ut.minimize(Sleeper(self.sleep), SPACE, backend=backend, seed=self.seed, n_trials=self.trials, **kwargs)
+        wall = time.perf_counter() - t0
+        spans = [(t.user_attrs["start"], t.user_attrs["end"]) for t in study.trials if "start" in t.user_attrs]
+        peak, mean = in_flight(spans)
+        return {
+            "time": wall,
+            "peak": peak,
+            "mean": mean,
+            "ask": sum(t.suggest_time for t in study.trials),
+            "tell": sum(t.tell_time for t in study.trials),
+            "overhead": study.overhead,
+        }
 
-    c.quiet_optuna()
-    spans = []
+    def threads(self, backend: str) -> Facts:
+        with cf.ThreadPoolExecutor(K) as pool:
+            return self.study(backend, executor=pool)
 
-    def objective(trial: optuna.Trial) -> float:
-        out = sleeper(
-            {"x0": trial.suggest_float("x0", -5.0, 10.0), "x1": trial.suggest_float("x1", 0.0, 15.0)}, args.sleep
-        )
-        spans.append((out["start"], out["end"]))
-        return out["value"]
+    def cold_pool(self, backend: str) -> Facts:
+        from loky import get_reusable_executor
 
-    t0 = time.perf_counter()
-    study = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=args.seed))
-    study.optimize(objective, n_trials=args.trials, n_jobs=K)
-    wall = time.perf_counter() - t0
-    events = sorted([(s, 1) for s, _ in spans] + [(e, -1) for _, e in spans])
-    now = peak = 0
-    for _, d in events:
-        now += d
-        peak = max(peak, now)
-    mean = sum(e - s for s, e in spans) / (max(e for _, e in spans) - min(s for s, _ in spans))
-    return {
-        "wall": wall,
-        "peak": peak,
-        "mean": mean,
-        "ask": float("nan"),
-        "tell": float("nan"),
-        "overhead": float("nan"),
-        "n": len(study.trials),
-    }
+        get_reusable_executor(max_workers=K, timeout=60).shutdown(wait=True, kill_workers=True)
+        return self.study(backend, n_jobs=K)
 
-
-def shutdown_loky() -> None:
-    from loky import get_reusable_executor
-
-    get_reusable_executor(max_workers=K, timeout=60).shutdown(wait=True, kill_workers=True)
-
-
-def row(mode: str, backend: str, runs: list[dict[str, Any]], ideal: float, extra: str = "") -> list[Any]:
-    wall = c.median([r["wall"] for r in runs])
-    eff = wall / ideal
-    return [
-        mode,
-        backend,
-        len(runs),
-        wall,
-        eff,
-        c.verdict(eff, TARGET),
-        max(r["peak"] for r in runs),
-        c.median([r["mean"] for r in runs]),
-        c.median([r["ask"] for r in runs]),
-        c.median([r["tell"] for r in runs]),
-        c.median([r["overhead"] for r in runs]) * 1e3,
-        extra,
-    ]
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="8 trials of 0.02 s, one repeat")
-    parser.add_argument("--repeats", type=int, default=0, help="repeats per row (default 3; 1 with --quick)")
-    parser.add_argument("--modes", default="threads,processes,dask")
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
-    args.trials, args.sleep = (8, 0.02) if args.quick else (64, 0.25)
-    repeats = args.repeats or (1 if args.quick else 3)
-    modes = {m.strip() for m in args.modes.split(",")}
-    ideal = args.trials * args.sleep / K
-    c.silence_loggers()
-    print(f"# unitune parallel benchmark{' (--quick)' if args.quick else ''}\n")
-    print(f"Machine: {c.machine()}")
-    print(f"Load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print(
-        f"{args.trials} trials x {args.sleep} s sleep, {K} in flight: ideal wall time {ideal:.2f} s; "
-        f"median of {repeats} repeats\n"
-    )
-    rows: list[list[Any]] = []
-    startup: list[list[Any]] = []
-    for backend in BACKENDS:  # warm-up: import each backend once, outside the timed runs
-        ut.minimize(lambda cfg: 0.0, SPACE, backend=backend, seed=args.seed, n_trials=2)
-
-    if "threads" in modes:
-        runs: dict[str, list[dict[str, Any]]] = {b: [] for b in [*BACKENDS, "native"]}
-        for _ in range(repeats):
-            for backend in BACKENDS:
-                with cf.ThreadPoolExecutor(K) as pool:
-                    runs[backend].append(measure(backend, args, executor=pool))
-            runs["native"].append(native_optuna_threads(args))
-        for backend in BACKENDS:
-            rows.append(row("threads", backend, runs[backend], ideal))
-        rows.append(row("threads", "native optuna:tpe", runs["native"], ideal, "study.optimize(n_jobs=8), reference"))
-        print("  threads done", file=sys.stderr, flush=True)
-
-    if "processes" in modes:
-        cold: dict[str, list[dict[str, Any]]] = {b: [] for b in BACKENDS}
-        warm: dict[str, list[dict[str, Any]]] = {b: [] for b in BACKENDS}
-        for _ in range(repeats):
-            for backend in BACKENDS:
-                shutdown_loky()
-                cold[backend].append(measure(backend, args, n_jobs=K))
-                warm[backend].append(measure(backend, args, n_jobs=K))
-        for backend in BACKENDS:
-            rows.append(row("processes, cold pool", backend, cold[backend], ideal))
-            rows.append(row("processes, warm pool", backend, warm[backend], ideal))
-            if backend == "skopt:forest":  # its wall time is its model fits, which vary more than the start-up
-                continue
-            start = c.median([a["wall"] - b["wall"] for a, b in zip(cold[backend], warm[backend], strict=True)])
-            startup.append(["loky pool, 8 workers (cold - warm)", backend, start])
-        shutdown_loky()
-        print("  processes done", file=sys.stderr, flush=True)
-
-    if "dask" in modes:
+    def start_dask(self) -> tuple[Any, Any]:
         from distributed import Client, LocalCluster
 
-        t0 = time.perf_counter()
-        cluster = LocalCluster(n_workers=2, threads_per_worker=4, processes=True, dashboard_address=None)
+        cluster = LocalCluster(n_workers=2, threads_per_worker=4, processes=True, dashboard_address=":0")
         client = Client(cluster)
         client.wait_for_workers(2)
-        startup.append(["dask LocalCluster(2 workers x 4 threads) + Client", "-", time.perf_counter() - t0])
+        return cluster, client
+
+    def dask(self, backend: str, **kwargs: Any) -> Facts:
+        """A study on this process's cluster (started by the first call, closed at exit)."""
+        if self._dask is None:
+            self._dask = self.start_dask()
+            atexit.register(lambda d=self._dask: (d[1].close(), d[0].close()))
+        return self.study(backend, executor=self._dask[1].get_executor(), **kwargs)
+
+    def dask_start(self) -> Facts:
+        t0 = time.perf_counter()
+        cluster, client = self.start_dask()
+        elapsed = time.perf_counter() - t0
+        client.close()
+        cluster.close()
+        return {"time": elapsed}
+
+    def dask_first(self, backend: str) -> Facts:
+        """The first study on a fresh cluster (its workers import unitune and the objective then)."""
+        cluster, client = self.start_dask()
         try:
-            executor = client.get_executor()
-            runs = {b: [] for b in BACKENDS}
-            unset: list[dict[str, Any]] = []
-            first = measure("optuna", args, executor=executor, n_jobs=K)  # first use: workers import unitune etc.
-            startup.append(
-                [
-                    "dask: extra wall time of the first study on the fresh cluster (first - median)",
-                    "optuna",
-                    first["wall"],
-                ]
-            )
-            for _ in range(repeats):
-                for backend in BACKENDS:
-                    runs[backend].append(measure(backend, args, executor=executor, n_jobs=K))
-            unset.append(measure("optuna", args, executor=executor))
-            for backend in BACKENDS:
-                rows.append(row("dask, n_jobs=8", backend, runs[backend], ideal))
-            rows.append(
-                row(
-                    "dask, n_jobs unset",
-                    "optuna",
-                    unset,
-                    ideal,
-                    "no n_jobs: unitune keeps as many trials in flight as the cluster has threads",
-                )
-            )
-            startup[-1][2] -= c.median([r["wall"] for r in runs["optuna"]])
+            return self.study(backend, executor=client.get_executor(), n_jobs=K)
         finally:
             client.close()
             cluster.close()
-        print("  dask done", file=sys.stderr, flush=True)
 
-    print(
-        c.table(
-            [
-                "mode",
-                "backend",
-                "repeats",
-                "wall s (median)",
-                "wall / ideal",
-                f"verdict (<= {TARGET})",
-                "max in flight",
-                "mean in flight",
-                "backend ask s",
-                "backend tell s",
-                "study.overhead ms",
-                "note",
-            ],
-            rows,
-            f"Parallel efficiency: {args.trials} trials x {args.sleep} s, {K} in flight (ideal {ideal:.2f} s)",
-        )
-    )
+    def native_threads(self) -> Facts:
+        """Optuna's own ``study.optimize(n_jobs=8)`` on the same objective (the reference row)."""
+        spans = []
+
+        def objective(config: dict[str, Any]) -> float:
+            out = sleeper(config, self.sleep)
+            spans.append((out["start"], out["end"]))
+            return out["value"]
+
+        c.import_backend("optuna:tpe")
+        c.quiet_optuna()
+        import optuna
+
+        t0 = time.perf_counter()
+        study = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=self.seed))
+        study.optimize(lambda trial: objective(native.optuna_branin(trial)), n_trials=self.trials, n_jobs=K)
+        wall = time.perf_counter() - t0
+        peak, mean = in_flight(spans)
+        nan = float("nan")
+        return {"time": wall, "peak": peak, "mean": mean, "ask": nan, "tell": nan, "overhead": nan}
+
+
+def row(mode: str, backend: str, m: Measured, ideal: float, note: str = "") -> list[Any]:
+    eff = m.median / ideal
+    return [mode, backend, m.n, m.median, eff, c.verdict(eff, TARGET), max(f["peak"] for f in m.facts),
+            m.fact("mean"), m.fact("ask"), m.fact("tell"), m.fact("overhead") * 1e3, note]  # fmt: skip
+
+
+def main() -> None:
+    h = Harness(__doc__ or "")
+    h.option("--modes", default="threads,processes,dask", help="comma-separated among threads,processes,dask")
+    args = h.parse()
+    trials, sleep = (8, 0.02) if args.quick else (64, 0.25)
+    setup = Setup(trials, sleep, args.seed)
+    ideal = trials * sleep / K
+    modes = {m.strip() for m in args.modes.split(",")}
+    c.silence_loggers()
+    if not h.is_worker:
+        print(f"# unitune parallel benchmark{' (--quick)' if args.quick else ''}\n")
+        print(f"Machine: {c.machine()}")
+        print(f"Load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        print(f"{trials} trials x {sleep} s sleep, {K} in flight: ideal wall time {ideal:.2f} s\n", flush=True)
+
+    def bench(name: str, run: Callable[[], Facts], processes: int = 1, values: int = 3, warmups: int = 1) -> Any:
+        return h.bench(name, run, processes=processes, values=values, warmups=warmups)
+
+    rows: list[list[Any]] = []
+    startup: list[list[Any]] = []
+    if "threads" in modes:
+        threads = {b: bench(f"threads {b}", functools.partial(setup.threads, b)) for b in BACKENDS}
+        reference = bench("threads native optuna:tpe", setup.native_threads)
+        if not h.is_worker:
+            rows += [row("threads", b, threads[b], ideal) for b in BACKENDS]
+            rows.append(row("threads", "native optuna:tpe", reference, ideal, "study.optimize(n_jobs=8), reference"))
+    if "processes" in modes:
+        cold = {b: bench(f"processes cold {b}", functools.partial(setup.cold_pool, b), 3, 1, 0) for b in BACKENDS}
+        warm = {b: bench(f"processes warm {b}", functools.partial(setup.study, b, n_jobs=K)) for b in BACKENDS}
+        if not h.is_worker:
+            for b in BACKENDS:
+                rows += [row("processes, cold pool", b, cold[b], ideal), row("processes, warm pool", b, warm[b], ideal)]
+                if b != "skopt:forest":  # its wall time is its model fits, which vary more than the start-up
+                    startup.append(["loky pool, 8 workers (cold - warm)", b, cold[b].median - warm[b].median])
+    if "dask" in modes:
+        start = bench("dask cluster start-up", setup.dask_start, 1, 3, 0)
+        first = bench("dask first study", functools.partial(setup.dask_first, "optuna"), 1, 3, 0)
+        dask = {b: bench(f"dask {b}", functools.partial(setup.dask, b, n_jobs=K)) for b in BACKENDS}
+        unset = bench("dask optuna n_jobs unset", functools.partial(setup.dask, "optuna"), 1, 1, 1)
+        if not h.is_worker:
+            rows += [row("dask, n_jobs=8", b, dask[b], ideal) for b in BACKENDS]
+            note = "no n_jobs: unitune keeps as many trials in flight as the cluster has threads"
+            rows.append(row("dask, n_jobs unset", "optuna", unset, ideal, note))
+            startup.append(["dask LocalCluster(2 workers x 4 threads) + Client", "-", start.median])
+            extra = first.median - dask["optuna"].median
+            startup.append(["dask: first study on a fresh cluster - median study", "optuna", extra])
+    if h.is_worker:
+        return
+    headers = ["mode", "backend", "runs", "wall s (median)", "wall / ideal", f"verdict (<= {TARGET})"]
+    headers += ["max in flight", "mean in flight", "backend ask s", "backend tell s", "study.overhead ms", "note"]
+    title = f"Parallel efficiency: {trials} trials x {sleep} s, {K} in flight (ideal {ideal:.2f} s)"
+    print("\n" + c.table(headers, rows, title))
     if startup:
         print(c.table(["start-up", "backend", "seconds"], startup, "Start-up costs (not in the rows above)"))
     print(f"Load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
