@@ -1,8 +1,11 @@
 """How much does unitune add on top of hand-written Optuna / Hyperopt / scikit-optimize code?
 
-Run:  python benchmarks/overhead.py            (full budgets: ~25 minutes on a quiet 2-core machine)
+Run:  python benchmarks/overhead.py            (full budgets: ~15 minutes on a quiet 2-core machine)
       python benchmarks/overhead.py --quick    (tiny budgets, a smoke test)
       python benchmarks/overhead.py --sections a --rows skopt:forest --repeats 7 -o forest.json
+
+pyperf's options work as usual (-o results.json, -q, --affinity, ...), except its -p/-n/-w,
+--fast and --rigorous: the number of runs is set per row (see --repeats).
 
 Sections (each prints a Markdown table):
   a  whole-study time, unitune / native, same space, seed and budget

@@ -1,7 +1,10 @@
 """Parallel efficiency: 64 trials of a 0.25 s sleeping objective, 8 trials in flight.
 
-Run:  python benchmarks/parallel.py            (full: ~6 minutes)
+Run:  python benchmarks/parallel.py            (full: ~6 minutes on a quiet 2-core machine)
       python benchmarks/parallel.py --quick    (8 trials of 0.02 s, one run of each row)
+
+pyperf's options work as usual (-o results.json, -q, --affinity, ...), except its -p/-n/-w,
+--fast and --rigorous: the number of runs is set per row (see --repeats).
 
 Efficiency is wall time / ideal time, ideal = trials * sleep / 8 = 2 s (target <= 1.25).
 pyperf (see ``_harness.py``) times each row in fresh worker processes, after a warm-up study
