@@ -16,6 +16,8 @@ The number of worker processes, values per process and warm-ups is chosen per be
 script (``bench(..., processes=, values=, warmups=)``), because a whole skopt study takes 20 s
 and an Optuna one 30 ms; ``--quick`` makes it one process with one value and no warm-up,
 ``--repeats N`` N processes with one value each. pyperf's own ``-p/-n/-w`` are overridden.
+``pair`` measures two programs of one row (unitune and the native program) in alternating
+processes, one pyperf benchmark per process, so that the machine's drift lands on both.
 """
 
 from __future__ import annotations
@@ -183,6 +185,8 @@ class Harness:
             i += len(run.warmups) * loops
             out += recorded[i : i + len(run.values) * loops]
             i += len(run.values) * loops
+        if i != len(recorded):
+            raise RuntimeError(f"{name}: {len(recorded)} runs recorded facts, pyperf timed {i} (warm-ups included)")
         return out
 
 
