@@ -72,7 +72,7 @@ def run_unitune(backend: str, space: str, n: int, seed: int, storage: str | None
         t1 = time.perf_counter()
         study.optimize(objective, n)
         elapsed, cpu = time.perf_counter() - t0, time.process_time() - cpu0
-    backend_time = sum(t.suggest_time + t.tell_time for t in study.trials)
+        backend_time = sum(t.suggest_time + t.tell_time for t in study.trials)  # reads the record: before it goes
     return {
         "time": elapsed,
         "cpu": cpu,
