@@ -423,7 +423,8 @@ def test_suite_problems_pickle_and_evaluate_in_a_spawned_worker() -> None:
 
 def test_compare_runs_suite_problems_on_every_backend() -> None:
     problems = [*suite("bbob", functions=[1, 21], dimensions=2, instances=1), get("bayesmark:dt:wine:nll")]
-    cmp = ut.compare(problems, backends=["optuna", "hyperopt", "skopt"], n_trials=4, seeds=[0])
+    short = {"optuna": {"n_startup_trials": 2}, "hyperopt": {"n_startup_jobs": 2}, "skopt": {"n_initial_points": 2}}
+    cmp = ut.compare(problems, backends=["optuna", "hyperopt", "skopt"], n_trials=4, seeds=[0], backend_options=short)
     trials = cmp.trials
     assert cmp.failures.empty and len(trials) == 3 * 3 * 4
     assert set(trials["state"]) == {"complete"} and np.isfinite(trials["value"]).all()
@@ -444,6 +445,7 @@ def dask_client():  # type: ignore[no-untyped-def]
 def test_a_suite_runs_on_a_dask_cluster_as_it_runs_here(dask_client) -> None:  # type: ignore[no-untyped-def]
     problems = [*suite("bbob", functions=[1, 15], dimensions=2, instances=2), get("bayesmark:knn:wine:acc")]
     kwargs: dict[str, Any] = {"backends": ["optuna:random", "hyperopt:tpe"], "n_trials": 5, "seeds": [0, 1]}
+    kwargs["backend_options"] = {"hyperopt:tpe": {"n_startup_jobs": 2}}
     remote = ut.compare(problems, executor=dask_client.get_executor(), **kwargs)
     local = ut.compare(problems, **kwargs)
     assert remote.failures.empty and len(remote.trials) == 3 * 2 * 2 * 5

@@ -37,8 +37,9 @@ WORKER = textwrap.dedent(
     from unitune.adapters import get_adapter_class
     from unitune.study import shared_storage
 
-    storage_arg, backend, name, total, out, kill_marker, workers = sys.argv[1:8]
-    storage = shared_storage(storage_arg, heartbeat_interval=1, grace_period=3)
+    storage_arg, backend, name, total, out, kill_marker, workers, role = sys.argv[1:9]
+    # a grace period well above the heartbeat interval: a loaded machine must not fail a live worker's trial
+    storage = shared_storage(storage_arg, heartbeat_interval=1, grace_period=8)
     if "://" in storage_arg:
         reader = optuna.storages.get_storage(storage_arg)  # a separate connection, no heartbeats
     else:
@@ -93,13 +94,15 @@ WORKER = textwrap.dedent(
         return len(pids - {None}) >= int(workers)
 
     def objective(config):
-        if kill_marker != "-":
+        if role == "kill":
             deadline = time.monotonic() + 120
             while not others_started() and time.monotonic() < deadline:
                 time.sleep(0.05)
             with open(kill_marker, "w") as f:
                 json.dump([config["x"], config["y"]], f)
             os.kill(os.getpid(), signal.SIGKILL)  # killed mid-trial
+        while role == "wait" and not os.path.exists(kill_marker):  # the study cannot end before the kill
+            time.sleep(0.05)
         time.sleep(0.05)
         return (config["x"] - 0.3) ** 2 + (config["y"] + 0.2) ** 2
 
@@ -144,8 +147,9 @@ def _run_workers(storage: str, backend: str, tmp_path: Path, *, kill: bool = Fal
             name,
             str(TOTAL),
             str(out),
-            marker if i == 0 else "-",
+            marker,
             str(WORKERS),
+            "-" if not kill else "kill" if i == 0 else "wait",
         ]
         procs.append((subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True), out))
     results = []
