@@ -40,7 +40,7 @@ COLUMNS = [
 
 
 def a12_magnitude(a12: float) -> str:
-    """Vargha and Delaney's (2000) labels for ``|A12 - 0.5|``: negligible, small, medium, large.
+    """Vargha and Delaney's (2000) labels: A12 (or 1 - A12) from 0.56 small, 0.64 medium, 0.71 large.
 
     Example:
         >>> [a12_magnitude(v) for v in (0.5, 0.6, 0.3, 0.9)]
@@ -48,14 +48,14 @@ def a12_magnitude(a12: float) -> str:
     """
     if math.isnan(a12):
         return ""
-    distance = abs(a12 - 0.5)
-    if distance < 0.06:
-        return "negligible"
-    if distance < 0.14:
-        return "small"
-    if distance < 0.21:
+    stronger = round(max(a12, 1 - a12), 12)  # thresholds 0.56, 0.64, 0.71 on either side of 0.5
+    if stronger >= 0.71:
+        return "large"
+    if stronger >= 0.64:
         return "medium"
-    return "large"
+    if stronger >= 0.56:
+        return "small"
+    return "negligible"
 
 
 def within_problems(final: pd.DataFrame, alpha: float = 0.05) -> tuple[pd.DataFrame, list[str]]:
