@@ -36,10 +36,10 @@ def img_tag(png: bytes, alt: str) -> str:
 
     Example:
         >>> img_tag(b"\x89PNG", alt="a <b>")
-        '<img alt="a &lt;b&gt;" src="data:image/png;base64,iVBORw=="/>'
+        '<img alt="a &lt;b&gt;" src="data:image/png;base64,iVBORw==">'
     """
     data = base64.b64encode(png).decode("ascii")
-    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}"/>'
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
 
 
 def save_png(png: bytes, path: str | Path) -> Path:
