@@ -26,7 +26,8 @@ def _parser() -> argparse.ArgumentParser:
         "bench",
         help="compare backends on benchmark problems",
         description="Run every (problem, backend, seed) with the same budget; write the long CSV, the summary "
-        "(Markdown), the pairwise tests and the convergence figure to --out, and print the summary.",
+        "(Markdown), the pooled pairwise table and the convergence figure to --out, and print the summary; "
+        "with --report also the comparison report (statistics, normalized scores, figures).",
     )
     bench.add_argument(
         "--problems", default="branin", help="comma-separated problem names (default: branin); see 'unitune problems'"
