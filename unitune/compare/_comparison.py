@@ -321,8 +321,9 @@ class Comparison:
         from unitune.compare._plots import ecdf_figure
         from unitune.compare._views import COCO_TARGETS
 
-        count = len(COCO_TARGETS if targets is None else targets)
-        return ecdf_figure({"trials": self.ecdf(targets, "trials"), "time": self.ecdf(targets, "time")}, count)
+        goal = list(COCO_TARGETS if targets is None else targets)
+        label = f"{len(goal)} precision targets from {max(goal):g} to {min(goal):g}"
+        return ecdf_figure({"trials": self.ecdf(targets, "trials"), "time": self.ecdf(targets, "time")}, label)
 
     def plot_suggest_time(self) -> Figure:
         """Seconds per suggestion per backend (box plots, log axis), one panel per problem."""

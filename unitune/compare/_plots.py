@@ -159,7 +159,7 @@ def lines_figure(frame: pd.DataFrame, *, x: str, y: str, xlabel: str, ylabel: st
     return figure
 
 
-def ecdf_figure(curves: dict[str, pd.DataFrame], targets: int) -> Figure:
+def ecdf_figure(curves: dict[str, pd.DataFrame], targets: str) -> Figure:
     """Side by side, one panel per axis (``{"trials": ecdf, "time": ecdf}``): the runtime ECDF of each backend."""
     from matplotlib.figure import Figure
 
@@ -171,7 +171,8 @@ def ecdf_figure(curves: dict[str, pd.DataFrame], targets: int) -> Figure:
         ax.set_xscale("log")
         ax.set_ylim(-0.02, 1.02)
         ax.set_xlabel("trials" if axis == "trials" else "suggestion + evaluation time (s)")
-        ax.set_ylabel(f"fraction of (problem, seed, target) reached ({targets} targets)")
+        ax.set_ylabel("fraction of (problem, seed, target) reached")
+        ax.set_title(f"runtime ECDF, {targets}", fontsize="medium")
         ax.grid(alpha=0.3)
         ax.legend(fontsize="small")
     return figure

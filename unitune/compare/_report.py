@@ -87,8 +87,12 @@ def _scores(doc: Document, cmp: Comparison) -> None:
         "Bayesmark's leaderboard number is 100 x (1 - score). Intervals: 95 % percentile bootstrap, runs resampled "
         "within each problem. The baseline row is random search itself."
     )
-    doc.table(scores, caption="Mean normalized score after the whole budget (lower is better; leaderboard: higher)")
-    doc.table(cmp.scores(by_problem=True), caption="Per problem: mean normalized score over the runs")
+    doc.table(
+        scores,
+        caption="Mean normalized score after the whole budget (lower is better; leaderboard: higher). "
+        "Unit: one run's score, averaged over the runs of a problem, then over the problems",
+    )
+    doc.table(cmp.scores(by_problem=True), caption="Per problem: mean normalized score. Unit: one run")
     doc.table(cmp.references(), caption="The two ends of the score per problem")
     doc.figure(cmp.plot_scores(), "scores", "Mean normalized score over trials (mean over problems)")
 
@@ -105,17 +109,18 @@ def _across(doc: Document, cmp: Comparison, alpha: float) -> None:
     )
     if result.notes:
         doc.items(result.notes)
-    doc.table(result.scores.reset_index(), caption="The scores tested (lower is better)")
+    unit = "Unit: one score per (problem, backend)"
+    doc.table(result.scores.reset_index(), caption=f"The scores tested (lower is better). {unit}")
     ranks = pd.DataFrame({"backend": result.ranks.index, "average rank": result.ranks.to_numpy()})
-    doc.table(ranks, caption="Average rank over the problems (1 = best)")
+    doc.table(ranks, caption=f"Average rank over the problems (1 = best). {unit}")
     if not result.omnibus.empty:
         verdict = "rejects" if result.rejected else "does not reject"
-        doc.table(result.omnibus, caption=f"Friedman's test ({verdict} equivalence); `decides` marks the decision")
-        doc.table(
-            result.nemenyi, caption=f"Nemenyi post-hoc (scikit-posthocs); critical difference CD = {result.cd:.3g}"
-        )
+        caption = f"Friedman's test ({verdict} equivalence); `decides` marks the decision. {unit}, N = problems"
+        doc.table(result.omnibus, caption=caption)
+        caption = f"Nemenyi post-hoc (scikit-posthocs); critical difference CD = {result.cd:.3g}. {unit}"
+        doc.table(result.nemenyi, caption=caption)
     if not result.wilcoxon.empty:
-        doc.table(result.wilcoxon, caption="Wilcoxon signed-rank across problems, Holm-adjusted")
+        doc.table(result.wilcoxon, caption=f"Wilcoxon signed-rank across problems, Holm-adjusted. {unit}")
     doc.figure(cmp.cd_diagram(alpha), "cd", "Critical-difference diagram (Demšar 2006)")
 
 
@@ -131,8 +136,9 @@ def _within(doc: Document, cmp: Comparison, alpha: float) -> None:
     notes = table.attrs.get("notes", [])
     if notes:
         doc.items(notes)
-    doc.table(table, caption="Mann-Whitney U per problem, Holm-adjusted, with A12")
-    doc.table(cmp.medians(), caption="Median final loss with a 95 % percentile-bootstrap interval")
+    doc.table(table, caption="Mann-Whitney U per problem, Holm-adjusted, with A12. Unit: one run (its final loss)")
+    caption = "Median final loss with a 95 % percentile-bootstrap interval. Unit: one run (its final loss)"
+    doc.table(cmp.medians(), caption=caption)
 
 
 def _views(doc: Document, cmp: Comparison) -> None:
@@ -196,5 +202,5 @@ def build(cmp: Comparison, alpha: float = 0.05) -> Document:
         "Seeds are not independent data sets and problems with large regret dominate, so this table is not a "
         "valid test across problems; it is kept because earlier versions reported it."
     )
-    doc.table(cmp.pairwise(alpha), caption="Pooled (problem, seed) pairs: not the unit of analysis")
+    doc.table(cmp.pairwise(alpha), caption="Unit: pooled (problem, seed) pairs (not a valid unit of analysis)")
     return doc
