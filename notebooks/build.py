@@ -420,7 +420,7 @@ def compare_backends() -> list[Cell]:
         ),
         md(
             """
-            ## 3. Summary and pairwise tests
+            ## 3. Summary and tests
 
             `summary()`: per problem and backend, the final best value (mean, median, IQR), the regret
             (distance to the known optimum), the mean rank within the problem across seeds (`rank_mean`) and
@@ -435,14 +435,45 @@ def compare_backends() -> list[Cell]:
         ),
         md(
             """
-            `pairwise()`: for each pair of backends, runs are paired by (problem, seed) on their final best value;
-            wins/ties/losses, and a Wilcoxon signed-rank test with Holm's correction over the pairs. With 10 pairs
-            per comparison, only large and consistent differences can be significant.
+            Seeds are not data sets. On one problem, runs with different seeds are independent samples:
+            `within_problems()` compares every pair of backends by a two-sided Mann-Whitney U test on the final
+            regrets, Holm-corrected over the pairs of the problem, with the Vargha-Delaney A12 (the probability
+            that a run of `backend_a` ends lower than a run of `backend_b`; 0.5 is no effect).
             """
         ),
         code(
             """
-            cmp.pairwise()
+            cmp.within_problems()[["problem", "backend_a", "backend_b", "median_a", "median_b", "p_holm", "a12", "effect"]]
+            """
+        ),
+        md(
+            """
+            Over several problems, `across_problems()` first makes one score per (problem, backend), the mean over
+            the seeds of Bayesmark's normalized score, then runs Friedman's test and Nemenyi and Wilcoxon-Holm
+            post-hoc tests over the problems (Demšar 2006). With two problems no such test can reach 0.05: the
+            notes say so and the average ranks are reported alone. `cmp.cd_diagram()` draws them.
+            """
+        ),
+        code(
+            """
+            across = cmp.across_problems()
+            print(across.unit)
+            print(*across.notes, sep="\\n")
+            across.ranks
+            """
+        ),
+        md(
+            """
+            `scores()`: Bayesmark's normalized score after the whole budget, 0 at the optimum and 1 at the median
+            of one random evaluation; `compare` ran 5 seeds of random search (`optuna:random`) for it. The
+            leaderboard number is Bayesmark's `100 x (1 - score)`; intervals are bootstrap CIs. `pairwise()`,
+            every (problem, seed) pair pooled into one signed-rank test, is kept for reference only.
+            `cmp.report("comparison.html")` writes all of this, with figures, as one HTML page and a Markdown twin.
+            """
+        ),
+        code(
+            """
+            cmp.scores()
             """
         ),
         md(
