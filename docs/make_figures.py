@@ -21,13 +21,14 @@ HERE = Path(__file__).parent
 def tables(cmp: ut.Comparison) -> str:
     across = cmp.across_problems()
     within = cmp.within_problems()
+    ranks = across.ranks.rename("average rank").rename_axis("backend").reset_index()
     parts = [
         ("Summary", cmp.to_markdown(digits=3)),
         ("Normalized score (Bayesmark's mean score, 95 % bootstrap CI)", markdown(cmp.scores(), digits=3)),
-        (f"Across problems: {across.unit}", markdown(across.ranks.rename("average rank").reset_index(), digits=3)),
+        (f"Across problems: {across.unit}", markdown(ranks, digits=3)),
         ("Per problem: Mann-Whitney U, Holm per problem, A12", markdown(within, digits=3)),
         ("Median final loss (95 % bootstrap CI)", markdown(cmp.medians(), digits=3)),
-        ("Pooled (problem, seed) pairs (earlier versions' table; not a valid test)", markdown(cmp.pairwise(), digits=3)),
+        ("Pooled (problem, seed) pairs (earlier versions' table; not a valid test)", markdown(cmp.pairwise(), 3)),
     ]
     notes = across.notes + within.attrs.get("notes", [])
     text = "\n\n".join(f"## {title}\n\n{body}" for title, body in parts)
