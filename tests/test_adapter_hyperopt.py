@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from unitune.adapters import get_adapter_class, parse_backend
+from unitune.adapters import Outcome, get_adapter_class, parse_backend
 from unitune.adapters._hyperopt import HyperoptAdapter
-from unitune.exceptions import BackendError
+from unitune.exceptions import BackendError, StudyError
 from unitune.space import Categorical, Conditional, Float, Int, Space
 
 hyperopt = pytest.importorskip("hyperopt")
@@ -38,6 +38,11 @@ MIXED = Space(
         "epochs": 5,
     }
 )
+
+
+def done(loss: float | None) -> Outcome:
+    """The outcome of a finished trial: complete with ``loss``, or failed (None)."""
+    return Outcome.failed() if loss is None else Outcome.complete(loss)
 
 
 def mixed_native() -> dict[str, Any]:
@@ -107,7 +112,7 @@ def adapter_run(space: Space, algo: str, loss: Any, n: int, seed: int, **kw: Any
         (s,) = ad.ask(1)
         config = space.decode(s.raw)
         seen.append(config)
-        ad.tell(s.token, loss(config))
+        ad.tell(s.token, done(loss(config)))
     return seen
 
 
@@ -169,7 +174,7 @@ def test_tpe_and_rand_receive_the_same_translation() -> None:
 
 def test_explain_and_capabilities() -> None:
     rows = {r.param: r for r in HyperoptAdapter.explain(MIXED, "tpe")}
-    assert list(rows) == list(MIXED.keys)
+    assert list(rows) == list(MIXED.param_keys)
     assert all(r.fidelity == "exact" for r in rows.values())
     assert rows["n"].native == "hp.quniform('n', 0.5, 10.5, 1)"
     assert rows["batch"].native == "hp.quniform('batch', -0.5, 7.5, 1)"
@@ -249,7 +254,7 @@ def test_raw_values_are_python_numbers() -> None:
     for _ in range(6):
         (s,) = ad.ask()
         assert all(type(v) in (int, float) for v in s.raw.values())
-        ad.tell(s.token, mixed_loss(MIXED.decode(s.raw)))
+        ad.tell(s.token, done(mixed_loss(MIXED.decode(s.raw))))
 
 
 def test_conditional_samples_only_the_active_branch() -> None:
@@ -280,12 +285,12 @@ def test_failures_then_more_asks() -> None:
     ad = HyperoptAdapter(MIXED, "tpe", seed=0, options={"n_startup_jobs": 4})
     for i in range(10):
         (s,) = ad.ask()
-        ad.tell(s.token, None if i % 2 else mixed_loss(MIXED.decode(s.raw)))
+        ad.tell(s.token, done(None if i % 2 else mixed_loss(MIXED.decode(s.raw))))
     statuses = Counter(t["result"]["status"] for t in ad._trials.trials)
     assert statuses == {"ok": 5, "fail": 5}
     assert len(ad.ask(3)) == 3
-    with pytest.raises(KeyError):
-        ad.tell(0, 1.0)  # already told
+    with pytest.raises(StudyError, match="already told"):
+        ad.tell(0, done(1.0))  # already told
 
 
 def test_pending_trials() -> None:
@@ -297,7 +302,7 @@ def test_pending_trials() -> None:
     for _ in range(5):
         (s,) = b.ask()
         one_by_one.append(s.raw)
-        b.tell(s.token, 1.0)
+        b.tell(s.token, done(1.0))
     assert batch == one_by_one
     assert [t["state"] for t in a._trials.trials] == [hyperopt.JOB_STATE_RUNNING] * 5
     # tpe: pending trials are observations of infinite loss, so they do change the next proposal
@@ -307,7 +312,7 @@ def test_pending_trials() -> None:
         ad = HyperoptAdapter(space, "tpe", seed=1)
         for _ in range(25):
             (s,) = ad.ask()
-            ad.tell(s.token, (s.raw["x"] - 0.1) ** 2)
+            ad.tell(s.token, done((s.raw["x"] - 0.1) ** 2))
         ad.ask(pending)
         ad._rstate = np.random.default_rng(99)
         proposals.append(ad.ask()[0].raw["x"])
@@ -318,15 +323,15 @@ def test_add_feeds_tpe() -> None:
     space = Space({"x": Float(0.0, 1.0), "k": Categorical(["u", "v"])})
     ad = HyperoptAdapter(space, "tpe", seed=0)
     rng = np.random.default_rng(0)
-    ad.add_many([({"x": float(x), "k": 0}, (float(x) - 0.1) ** 2) for x in rng.uniform(0, 1, 15)])
+    ad.add_many([({"x": float(x), "k": 0}, done((float(x) - 0.1) ** 2)) for x in rng.uniform(0, 1, 15)])
     for x in rng.uniform(0, 1, 15):
-        ad.add({"x": float(x), "k": 1}, (float(x) - 0.1) ** 2 + 0.5)
+        ad.add({"x": float(x), "k": 1}, done((float(x) - 0.1) ** 2 + 0.5))
     xs, ks = [], []
     for _ in range(20):  # 30 finished trials: TPE's startup is over, it models them
         (s,) = ad.ask()
         xs.append(s.raw["x"])
         ks.append(s.raw["k"])
-        ad.tell(s.token, (s.raw["x"] - 0.1) ** 2 + 0.5 * s.raw["k"])
+        ad.tell(s.token, done((s.raw["x"] - 0.1) ** 2 + 0.5 * s.raw["k"]))
     assert np.median(np.abs(np.array(xs) - 0.1)) < 0.15  # uniform would give 0.25+
     assert ks.count(0) >= 14
 
@@ -334,10 +339,10 @@ def test_add_feeds_tpe() -> None:
 def test_listed_trials_are_what_refresh_builds() -> None:
     # the adapter appends what it inserts instead of calling Trials.refresh() per trial (O(n) each)
     ad = HyperoptAdapter(COND, "tpe", seed=2, options={"n_startup_jobs": 3})
-    ad.add({"x": 0.5, "opt.kind": 2}, None)
+    ad.add({"x": 0.5, "opt.kind": 2}, done(None))
     for i in range(12):
         suggestions = ad.ask(2)
-        ad.tell(suggestions[0].token, None if i % 3 else 1.0 / (i + 1))
+        ad.tell(suggestions[0].token, done(None if i % 3 else 1.0 / (i + 1)))
     listed = list(ad._trials.trials)
     ad._trials.refresh()
     assert listed == ad._trials.trials and [t["tid"] for t in listed] == list(range(25))
@@ -348,19 +353,19 @@ def test_add_builds_hyperopts_own_documents() -> None:
     asked = HyperoptAdapter(COND, "rand", seed=4)
     added = HyperoptAdapter(COND, "rand", seed=4)
     for s in asked.ask(40):
-        added.add(s.raw, 1.0)
+        added.add(s.raw, done(1.0))
     for a, b in zip(asked._trials.trials, added._trials.trials, strict=True):
         assert a["tid"] == b["tid"] and a["misc"]["idxs"] == b["misc"]["idxs"]
         assert a["misc"]["vals"] == b["misc"]["vals"]  # inactive: [], ints as floats, steps as indices
         assert b["state"] == hyperopt.JOB_STATE_DONE and b["result"] == {"loss": 1.0, "status": "ok"}
-    added.add({"x": 0.5, "opt.kind": 2}, None)
+    added.add({"x": 0.5, "opt.kind": 2}, done(None))
     assert added._trials.trials[-1]["result"] == {"status": "fail"}
     assert len(added.ask(2)) == 2
 
 
 def test_add_stores_indices_and_floats() -> None:
     ad = HyperoptAdapter(MIXED, "tpe", seed=0)
-    ad.add({"x": 0.5, "lr": 0.01, "n": 3, "m": 7, "batch": 96, "frac": 0.75, "act": 2}, 0.3)
+    ad.add({"x": 0.5, "lr": 0.01, "n": 3, "m": 7, "batch": 96, "frac": 0.75, "act": 2}, done(0.3))
     vals = ad._trials.trials[-1]["misc"]["vals"]
     assert vals == {"x": [0.5], "lr": [0.01], "n": [3.0], "m": [7.0], "batch": [2.0], "frac": [3.0], "act": [2]}
 

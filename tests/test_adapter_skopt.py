@@ -19,8 +19,9 @@ from skopt.space import Space as SkSpace
 from skopt.utils import normalize_dimensions
 
 import unitune as ut
-from unitune.adapters import get_adapter_class, parse_backend
-from unitune.adapters._skopt import SkoptAdapter, _gbrt_class
+from unitune.adapters import Outcome, get_adapter_class, parse_backend
+from unitune.adapters._skopt import SkoptAdapter
+from unitune.adapters._skopt_compat import gbrt_class
 
 ACTS = ["relu", "tanh", "sigmoid"]
 MIXED = ut.Space(
@@ -33,6 +34,11 @@ MIXED = ut.Space(
 )
 FAST_GP = {"acq_optimizer": "sampling", "n_points": 500}  # cheaper models for the tests that need no equivalence
 FAST_ET = {"n_points": 500}
+
+
+def done(loss: float | None) -> Outcome:
+    """The outcome of a finished trial: complete with ``loss``, or failed (None)."""
+    return Outcome.failed() if loss is None else Outcome.complete(loss)
 
 
 def objective(c: dict[str, Any]) -> float:
@@ -55,7 +61,7 @@ def run_adapter(space: ut.Space, algorithm: str, n: int, seed: int = 3, **option
         (s,) = adapter.ask()
         config = space.decode(s.raw)
         configs.append(config)
-        adapter.tell(s.token, objective(config))
+        adapter.tell(s.token, done(objective(config)))
     return configs
 
 
@@ -102,7 +108,7 @@ def test_convert_space_and_explain() -> None:
         }
     )
     dims = SkoptAdapter.convert_space(space)
-    assert [d.name for d in dims] == list(space.keys)
+    assert [d.name for d in dims] == list(space.param_keys)
     assert dims[0] == Real(-0.5, 2.5) and dims[1] == Real(0.5, 100.5, prior="log-uniform")
     assert dims[2] == Real(-0.5, 7.5) and dims[3] == Real(-0.5, 4.5)
     assert dims[4] == Categorical([2.0]) and dims[5] == Categorical([0, 1])
@@ -171,7 +177,7 @@ def test_gp_initial_points_use_the_same_translation() -> None:
             (s,) = adapter.ask()
             values.append(s.raw["n"])
             if i < 9:  # the tenth tell would fit the GP
-                adapter.tell(s.token, 0.0)
+                adapter.tell(s.token, done(0.0))
     assert set(values) == {0, 1, 2}
     assert stats.chisquare([values.count(k) for k in (0, 1, 2)]).pvalue > 0.001
     assert all(0.30 < values.count(k) / len(values) < 0.36 for k in (0, 1, 2))
@@ -185,14 +191,14 @@ def test_random_and_gbrt_run(algorithm: str) -> None:
         (s,) = adapter.ask()
         config = MIXED.decode(s.raw)
         MIXED.validate(config)
-        adapter.tell(s.token, objective(config))
+        adapter.tell(s.token, done(objective(config)))
     assert len(adapter._opt.yi) == 20
     assert len(adapter._opt.models) == (algorithm == "gbrt")  # the last model only; random never fits
 
 
 def test_gbrt_equals_gbrt_minimize_with_the_fixed_estimator() -> None:
     """gbrt_minimize rejects its own estimator on scikit-learn >= 1.6; given the fixed one, it matches."""
-    estimator = _gbrt_class()(
+    estimator = gbrt_class()(
         base_estimator=GradientBoostingRegressor(n_estimators=30, loss="quantile"),
         n_jobs=1,
         random_state=np.random.RandomState(3),
@@ -204,7 +210,7 @@ def test_gbrt_adapter_pickles() -> None:
     adapter = SkoptAdapter(MIXED, "gbrt", seed=0, options={"n_initial_points": 3})
     for _ in range(4):
         (s,) = adapter.ask()
-        adapter.tell(s.token, objective(MIXED.decode(s.raw)))
+        adapter.tell(s.token, done(objective(MIXED.decode(s.raw))))
     clone = pickle.loads(pickle.dumps(adapter))
     assert clone.ask()[0].raw == adapter.ask()[0].raw
 
@@ -214,7 +220,7 @@ def model_phase_adapter(algorithm: str = "gp", **options: Any) -> SkoptAdapter:
     adapter = SkoptAdapter(MIXED, algorithm, seed=0, options={**options, "n_initial_points": 5})
     for _ in range(5):
         (s,) = adapter.ask()
-        adapter.tell(s.token, objective(MIXED.decode(s.raw)))
+        adapter.tell(s.token, done(objective(MIXED.decode(s.raw))))
     return adapter
 
 
@@ -233,8 +239,8 @@ def test_pending_ask_gives_a_new_point_and_keeps_the_optimizer() -> None:
     (second,) = adapter.ask()
     assert second.raw != first.raw
     assert adapter._opt.Xi == told  # the liar is a copy
-    adapter.tell(first.token, 1.0)
-    adapter.tell(second.token, 2.0)
+    adapter.tell(first.token, done(1.0))
+    adapter.tell(second.token, done(2.0))
     assert len(adapter._opt.yi) == 7
 
 
@@ -254,40 +260,40 @@ def test_batches_are_distinct() -> None:
     assert len(points) == 8
     assert adapter.ask(0) == []
     for s in batch + again:
-        adapter.tell(s.token, 0.5)
+        adapter.tell(s.token, done(0.5))
 
 
 def test_failure_is_told_as_worst_and_not_repeated() -> None:
     adapter = model_phase_adapter(**FAST_GP)
     (s,) = adapter.ask()
-    adapter.tell(s.token, None)
+    adapter.tell(s.token, done(None))
     assert adapter._opt.yi[-1] == max(adapter._opt.yi[:-1])
     assert adapter.ask()[0].raw != s.raw
     with pytest.raises(ut.StudyError):
-        adapter.tell(s.token, 1.0)
+        adapter.tell(s.token, done(1.0))
 
 
 def test_first_failures_wait_for_a_loss() -> None:
     adapter = SkoptAdapter(MIXED, "et", seed=0, options={"initial_point_generator": "lhs"})
     (s,) = adapter.ask()
-    adapter.tell(s.token, None)
+    adapter.tell(s.token, done(None))
     (t,) = adapter.ask()  # the lhs design moves on
     assert t.raw != s.raw and adapter._opt.yi == []
-    adapter.tell(t.token, float("nan"))
+    adapter.tell(t.token, done(float("nan")))
     (u,) = adapter.ask()
-    adapter.tell(u.token, 2.0)
+    adapter.tell(u.token, done(2.0))
     assert adapter._opt.yi == [2.0, 2.0, 2.0]
 
 
 def test_add_many_fits_once_then_asks() -> None:
     space = ut.Space({"x": ut.Float(0.0, 1.0), "opt": ut.Conditional({"a": {"k": ut.Int(1, 9)}, "b": {}})})
-    trials: list[tuple[dict[str, Any], float | None]] = [(space.encode(space.sample(i)), float(i)) for i in range(11)]
-    trials.append(({"x": 0.5, "opt": 1}, None))
+    trials = [(space.encode(space.sample(i)), done(float(i))) for i in range(11)]
+    trials.append(({"x": 0.5, "opt": 1}, done(None)))
     adapter = SkoptAdapter(space, "gp", seed=0, options=FAST_GP)
     adapter.add_many(trials)
     assert len(adapter._opt.models) == 1 and adapter._opt.yi[-1] == 10.0
     assert adapter._opt.Xi[-1] == [0.5, 1, 1.0]  # the inactive k holds its low bound
-    adapter.add({"x": 0.25, "opt": 0, "k": 3}, 0.0)
+    adapter.add({"x": 0.25, "opt": 0, "k": 3}, done(0.0))
     (s,) = adapter.ask()
     space.validate(space.decode(s.raw))
 
@@ -310,6 +316,6 @@ def test_gp_loop_is_silent() -> None:
         warnings.simplefilter("always")
         for _ in range(30):
             (s,) = adapter.ask()
-            adapter.tell(s.token, float(s.raw["a"] + s.raw["b"]))
+            adapter.tell(s.token, done(float(s.raw["a"] + s.raw["b"])))
     assert caught == []
     assert warnings.filters == filters

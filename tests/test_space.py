@@ -262,7 +262,7 @@ def test_names_are_flat_dotted_in_order() -> None:
 
 def test_reused_names_get_unique_keys_but_one_name() -> None:
     space = nested_space()
-    keys = space.keys
+    keys = space.param_keys
     assert len(set(keys)) == len(keys) == len(space.params)
     beta_keys = [p.key for p in space.params if p.name == "optimizer.beta1"]
     assert len(beta_keys) == 2
@@ -463,8 +463,8 @@ def test_branches_may_reuse_names() -> None:
         }
     )
     assert space.names == ("k", "x", "m.y", "sub")
-    assert len(set(space.keys)) == len(space.keys) == 7  # branch q's x is a constant
-    assert "x[k=c,sub=p]" in space.keys
+    assert len(set(space.param_keys)) == len(space.param_keys) == 7  # branch q's x is a constant
+    assert "x[k=c,sub=p]" in space.param_keys
     assert {p.name for p in space.params} == set(space.names)
     space.validate({"k": "b", "x": 6, "m": {"y": "v"}})
     space.validate({"k": "c", "sub": "q", "x": 3})
@@ -674,7 +674,7 @@ def test_to_dict_round_trips_through_json_and_yaml() -> None:
     via_yaml = Space.from_dict(yaml.safe_load(yaml.safe_dump(data, sort_keys=False)))
     assert via_json == space
     assert via_yaml == space
-    assert via_yaml.keys == space.keys
+    assert via_yaml.param_keys == space.param_keys
     assert via_yaml.sample(3) == space.sample(3)
 
 
@@ -854,7 +854,7 @@ def test_encode_decode_raw_form() -> None:
     assert space.decode(raw) == config
     rms = {**config, "optimizer": {"kind": "rmsprop", "beta1": 0.6}}
     raw = space.encode(rms)
-    key = next(k for k in space.keys if k.startswith("optimizer.beta1") and "rmsprop" in k)
+    key = next(k for k in space.param_keys if k.startswith("optimizer.beta1") and "rmsprop" in k)
     assert raw[key] == 0.6
     assert space.decode(raw) == rms
 

@@ -13,22 +13,29 @@ from unitune import problems
 from unitune.adapters._info import backends, explain
 from unitune.compare import Comparison, compare
 from unitune.exceptions import (
+    ArgumentError,
+    ArgumentTypeError,
     BackendError,
     BackendNotInstalledError,
     ConfigError,
+    NoCompleteTrialError,
     ObjectiveError,
     SpaceError,
     SpaceTypeError,
     StudyError,
+    StudyInterrupted,
     UnituneError,
     UnituneWarning,
+    UnknownNameError,
 )
 from unitune.space import Categorical, Conditional, Float, Int, Space
-from unitune.study import Study, Trial, maximize, minimize
+from unitune.study import Study, Trial, TrialState, maximize, minimize
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "ArgumentError",
+    "ArgumentTypeError",
     "BackendError",
     "BackendNotInstalledError",
     "Categorical",
@@ -37,15 +44,19 @@ __all__ = [
     "ConfigError",
     "Float",
     "Int",
+    "NoCompleteTrialError",
     "ObjectiveError",
     "Space",
     "SpaceError",
     "SpaceTypeError",
     "Study",
     "StudyError",
+    "StudyInterrupted",
     "Trial",
+    "TrialState",
     "UnituneError",
     "UnituneWarning",
+    "UnknownNameError",
     "__version__",
     "backends",
     "compare",

@@ -23,10 +23,10 @@ def quiet(*loggers: str, warning_types: tuple[type[Warning], ...] = ()) -> Itera
 
     Example:
         >>> import logging
-        >>> with quiet("optuna.storages._in_memory"):
-        ...     logging.getLogger("optuna.storages._in_memory").disabled
+        >>> with quiet("some.library"):
+        ...     logging.getLogger("some.library").disabled
         True
-        >>> logging.getLogger("optuna.storages._in_memory").disabled
+        >>> logging.getLogger("some.library").disabled
         False
     """
     targets = [logging.getLogger(name) for name in loggers]

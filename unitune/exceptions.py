@@ -4,14 +4,24 @@ Every exception also subclasses the built-in that fits it, so ``except
 ValueError`` keeps working for code that does not know unitune::
 
     UnituneError
+    ├── ArgumentError (ValueError)        an argument of a unitune call breaks a rule
+    │   └── ArgumentTypeError (TypeError) ... it has the wrong type
     ├── SpaceError (ValueError)           a search space breaks a rule
     │   └── SpaceTypeError (TypeError)    ... a value has the wrong type
     ├── ConfigError (ValueError)          a configuration does not fit its space
     ├── BackendError (ValueError)         unknown backend, algorithm or option
     │   └── BackendNotInstalledError (ImportError)
     ├── ObjectiveError (TypeError)        an objective returned something unusable
+    ├── UnknownNameError (KeyError)       no parameter (or study) of that name
     └── StudyError (RuntimeError)         a study cannot do what was asked
+        └── NoCompleteTrialError (ValueError) no trial completed: no best value
     UnituneWarning (UserWarning)
+    StudyInterrupted (KeyboardInterrupt)  Ctrl-C stopped a study; .study holds it, every finished trial kept
+
+``StudyInterrupted`` is the one exception outside ``UnituneError``: it must not be
+caught by ``except Exception``, so that one Ctrl-C stops a whole script.
+
+Every message says what rule failed, what was received and how to fix it.
 
 Example:
     >>> import unitune as ut
@@ -25,15 +35,20 @@ Example:
 from __future__ import annotations
 
 __all__ = [
+    "ArgumentError",
+    "ArgumentTypeError",
     "BackendError",
     "BackendNotInstalledError",
     "ConfigError",
+    "NoCompleteTrialError",
     "ObjectiveError",
     "SpaceError",
     "SpaceTypeError",
     "StudyError",
+    "StudyInterrupted",
     "UnituneError",
     "UnituneWarning",
+    "UnknownNameError",
 ]
 
 
@@ -45,6 +60,41 @@ class UnituneError(Exception):
         >>> issubclass(ut.SpaceError, ut.UnituneError) and issubclass(ut.SpaceError, ValueError)
         True
     """
+
+
+class ArgumentError(UnituneError, ValueError):
+    """An argument of a unitune call breaks a rule (a direction, a trial count, a problem name, ...).
+
+    Example:
+        >>> import unitune as ut
+        >>> try:
+        ...     ut.Study({"x": ut.Float(0, 1)}, direction="max")
+        ... except ValueError as error:
+        ...     print(type(error).__name__)
+        ArgumentError
+    """
+
+
+class ArgumentTypeError(ArgumentError, TypeError):
+    """An argument of a unitune call has the wrong type.
+
+    Example:
+        >>> import unitune as ut
+        >>> issubclass(ut.ArgumentTypeError, TypeError) and issubclass(ut.ArgumentTypeError, ut.ArgumentError)
+        True
+    """
+
+
+def argument_error(
+    name: str, rule: str, received: object, fix: str, *, kind: type[ArgumentError] = ArgumentError
+) -> ArgumentError:
+    """The error for argument ``name``, in the one message style: rule, what was received, the fix.
+
+    Example:
+        >>> print(argument_error("n_trials", "must be an int >= 0", -1, "pass e.g. n_trials=50"))
+        n_trials must be an int >= 0; received -1. Fix: pass e.g. n_trials=50.
+    """
+    return kind(f"{name} {rule}; received {received!r}. Fix: {fix}.")
 
 
 class SpaceError(UnituneError, ValueError):
@@ -133,6 +183,55 @@ class StudyError(UnituneError, RuntimeError):
         ...     print(error)
         no trial has completed yet, so there is no best trial
     """
+
+
+class NoCompleteTrialError(StudyError, ValueError):
+    """No trial has completed, so there is no best trial or value (a ValueError, as in Optuna).
+
+    Example:
+        >>> import unitune as ut
+        >>> issubclass(ut.NoCompleteTrialError, ValueError) and issubclass(ut.NoCompleteTrialError, ut.StudyError)
+        True
+    """
+
+
+class UnknownNameError(UnituneError, KeyError):
+    """No parameter (or study) has that name; the message lists the known ones.
+
+    Example:
+        >>> import unitune as ut
+        >>> try:
+        ...     ut.Space({"x": ut.Float(0, 1)}).is_active("y", {"x": 0.5})
+        ... except KeyError as error:
+        ...     print(type(error).__name__)
+        UnknownNameError
+    """
+
+    def __str__(self) -> str:  # KeyError would print the repr of the message
+        return str(self.args[0]) if self.args else ""
+
+
+class StudyInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a study; ``error.study`` holds it, with every finished trial.
+
+    Its running trials are recorded as failed ("interrupted"). It is a ``KeyboardInterrupt``, so one
+    Ctrl-C stops a script that runs several studies (and a whole ``compare()``); in a notebook,
+    ``study = error.study`` (or ``sys.last_value.study``) gets the study back.
+
+    Example:
+        >>> import unitune as ut
+        >>> def objective(config):
+        ...     raise KeyboardInterrupt  # what Ctrl-C does
+        >>> try:
+        ...     ut.minimize(objective, {"x": ut.Float(0, 1)}, n_trials=5)
+        ... except ut.StudyInterrupted as error:
+        ...     print(len(error.study.trials), error.study.trials[0].error)
+        1 interrupted (KeyboardInterrupt)
+    """
+
+    def __init__(self, study: object, message: str = "") -> None:
+        super().__init__(message or "the study was interrupted; error.study holds it, with every finished trial")
+        self.study = study
 
 
 class UnituneWarning(UserWarning):

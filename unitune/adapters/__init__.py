@@ -20,12 +20,13 @@ import importlib.util
 from functools import cache
 from typing import TYPE_CHECKING
 
+from unitune.adapters._outcome import Outcome, TrialState
 from unitune.exceptions import BackendError, BackendNotInstalledError
 
 if TYPE_CHECKING:
     from unitune.adapters._base import Adapter
 
-__all__ = ["BUILTIN", "backend_names", "get_adapter_class", "parse_backend", "registry"]
+__all__ = ["BUILTIN", "Outcome", "TrialState", "backend_names", "get_adapter_class", "parse_backend", "registry"]
 
 BUILTIN: dict[str, str] = {
     "optuna": "unitune.adapters._optuna:OptunaAdapter",

@@ -2,12 +2,19 @@
 
 An adapter translates a :class:`~unitune.Space` into its library's native space
 (:meth:`Adapter.convert_space`, a pure function) and answers ``ask``/``tell``.
-It speaks the *raw* form of a configuration, ``{param key: number}``, in
-which categorical choices and conditional labels are indices; the
-:class:`~unitune.Space` turns that into the objective's nested dict, so type
-conversion and categorical mapping live in one place for every backend.
+It reads each parameter's neutral :class:`~unitune.space.Primitive` (never the
+element classes) and speaks the *raw* form of a configuration,
+``{param key: number}``, in which categorical choices and conditional labels
+are indices; the :class:`~unitune.Space` turns that into the objective's
+nested dict, so type conversion and categorical mapping live in one place for
+every backend.
 
-Adapters always minimize; the study flips the sign for ``direction="maximize"``.
+Every finished trial reaches the adapter as one :class:`~unitune.adapters.Outcome`
+(state, losses, intermediate losses, constraint values): :meth:`Adapter.tell` for
+trials it proposed, :meth:`Adapter.add` for trials it did not (a resumed study,
+a warm start, another worker's trial). Adapters always minimize; the study
+flips the sign for ``direction="maximize"``. Every use of a library's private
+API sits in that adapter's compat module (``_optuna_compat``, ...).
 
 Example:
     >>> from unitune.adapters import get_adapter_class
@@ -18,14 +25,16 @@ Example:
 from __future__ import annotations
 
 import abc
+import numbers
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from unitune.adapters._outcome import Outcome
 from unitune.exceptions import BackendError
 from unitune.space import Space
 
-__all__ = ["Adapter", "Capabilities", "Suggestion", "Translation"]
+__all__ = ["Adapter", "Capabilities", "Startup", "Suggestion", "Translation", "signature_defaults"]
 
 
 @dataclass(frozen=True)
@@ -40,6 +49,9 @@ class Capabilities:
         pending: How trials still running are taken into account when asking.
         grid: The algorithm enumerates a finite space.
         failures: How a failed trial is told to the backend.
+        pruned: How a pruned trial is told to the backend.
+        objectives: How several objectives are handled (``"single only"`` when refused).
+        constraints: How constraint values are used.
     """
 
     conditional: str = "native"
@@ -47,6 +59,27 @@ class Capabilities:
     pending: str = "ignored"
     grid: bool = False
     failures: str = "told as failed"
+    pruned: str = "told as pruned, with its intermediate values"
+    objectives: str = "single only"
+    constraints: str = "ignored"
+
+
+@dataclass(frozen=True)
+class Startup:
+    """The random start-up phase of a model-based algorithm: its first ``trials`` are random draws.
+
+    Attributes:
+        trials: How many trials the phase lasts.
+        option: The backend option that sets it (``backend_options={option: n}``).
+        what: What the phase is (e.g. "random trials", "the first generation (random)").
+    """
+
+    trials: int
+    option: str
+    what: str = "random trials"
+
+    def __str__(self) -> str:
+        return f"first {self.trials} {self.what} ({self.option})"
 
 
 @dataclass(frozen=True)
@@ -92,6 +125,7 @@ class Adapter(abc.ABC):
         algorithm: One of :attr:`algorithms` (already resolved from the default).
         seed: Seed of the backend's random state (None: unseeded).
         options: Keyword arguments for the native algorithm's constructor.
+        n_objectives: Number of losses each complete :class:`Outcome` carries.
     """
 
     #: Library name used in backend strings, e.g. ``"optuna"``.
@@ -106,19 +140,44 @@ class Adapter(abc.ABC):
     default: ClassVar[str]
 
     def __init__(
-        self, space: Space, algorithm: str, *, seed: int | None = None, options: Mapping[str, Any] | None = None
+        self,
+        space: Space,
+        algorithm: str,
+        *,
+        seed: int | None = None,
+        options: Mapping[str, Any] | None = None,
+        n_objectives: int = 1,
     ) -> None:
         self.space = space
         self.algorithm = algorithm
         self.seed = seed
         self.options = dict(options or {})
+        self.n_objectives = n_objectives
         self.native = self.convert_space(space)
         self._start()
+
+    #: Algorithm -> (option, default, what) of its random start-up phase; algorithms without one are absent.
+    startup_options: ClassVar[Mapping[str, tuple[str, int, str]]] = {}
 
     @classmethod
     def capabilities(cls, algorithm: str) -> Capabilities:
         """Capabilities of one algorithm of this backend."""
         return Capabilities()
+
+    @classmethod
+    def startup(cls, algorithm: str, options: Mapping[str, Any] | None = None) -> Startup | None:
+        """The random start-up phase of ``algorithm`` with these options, or None if it has none.
+
+        Example:
+            >>> from unitune.adapters import get_adapter_class
+            >>> str(get_adapter_class("hyperopt").startup("tpe", {"n_startup_jobs": 5}))
+            'first 5 random trials (n_startup_jobs)'
+        """
+        if algorithm not in cls.startup_options:
+            return None
+        option, default, what = cls.startup_options[algorithm]
+        trials = (options or {}).get(option, default)
+        return Startup(int(trials), option, what) if isinstance(trials, int) else None
 
     @classmethod
     @abc.abstractmethod
@@ -130,18 +189,29 @@ class Adapter(abc.ABC):
     def explain(cls, space: Space, algorithm: str) -> list[Translation]:
         """One :class:`Translation` per parameter: how this algorithm receives it."""
 
-    def _check_options(self, accepted: Collection[str], native: str) -> None:
+    def _check_options(self, accepted: Mapping[str, Any], native: str) -> None:
         """Refuse ``self.options`` that ``native`` (the algorithm's callable) does not take, before it is built.
 
+        ``accepted`` maps each option to its default; an option whose default is a bool, an int
+        or a float must be given as one (an int is a float), so a wrong type fails here and not
+        at the first ask, inside the backend.
+
         Raises:
-            BackendError: naming the unknown options and the accepted ones.
+            BackendError: naming the unknown options and the accepted ones, or the option of the wrong type.
         """
+        where = f"backend '{self.library}:{self.algorithm}'"
         unknown = sorted(set(self.options) - set(accepted))
         if unknown:
             fix = f"use some of {sorted(accepted)}" if accepted else "pass no options"
-            raise BackendError(
-                f"backend '{self.library}:{self.algorithm}': unknown option(s) {unknown} for {native}. Fix: {fix}"
-            )
+            raise BackendError(f"{where}: unknown option(s) {unknown} for {native}. Fix: {fix}")
+        for name, value in self.options.items():
+            default = accepted[name]
+            kind = _option_kind(default)
+            if kind is not None and not _is_kind(value, kind):
+                raise BackendError(
+                    f"{where}: option {name!r} of {native} must be {kind}; received {value!r} "
+                    f"({type(value).__name__}). Fix: e.g. {name}={default!r}"
+                )
 
     @abc.abstractmethod
     def _start(self) -> None:
@@ -156,14 +226,50 @@ class Adapter(abc.ABC):
         """
 
     @abc.abstractmethod
-    def tell(self, token: Any, loss: float | None) -> None:
-        """Report the loss of an asked trial; ``None`` means the trial failed."""
+    def tell(self, token: Any, outcome: Outcome) -> None:
+        """Report the outcome of a trial this adapter proposed (``token`` from its :class:`Suggestion`)."""
 
     @abc.abstractmethod
-    def add(self, raw: Mapping[str, Any], loss: float | None) -> None:
-        """Tell a finished trial that this adapter did not ask (resume, warm start)."""
+    def add(self, raw: Mapping[str, Any], outcome: Outcome) -> None:
+        """Tell a finished trial that this adapter did not propose (resume, warm start, another worker)."""
 
-    def add_many(self, trials: Sequence[tuple[Mapping[str, Any], float | None]]) -> None:
+    def add_many(self, trials: Sequence[tuple[Mapping[str, Any], Outcome]]) -> None:
         """Tell several finished trials at once (adapters may do it in one model fit)."""
-        for raw, loss in trials:
-            self.add(raw, loss)
+        for raw, outcome in trials:
+            self.add(raw, outcome)
+
+
+def _option_kind(default: Any) -> str | None:
+    if isinstance(default, bool):
+        return "a bool"
+    if isinstance(default, int):
+        return "an int"
+    if isinstance(default, float):
+        return "a number"
+    return None
+
+
+def _is_kind(value: Any, kind: str) -> bool:
+    if kind == "a bool":
+        return isinstance(value, bool)
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, numbers.Integral if kind == "an int" else numbers.Real)
+
+
+def signature_defaults(fn: Any, skip: Collection[str] = ()) -> dict[str, Any]:
+    """The keyword parameters of ``fn`` and their defaults (None where there is none).
+
+    Example:
+        >>> def suggest(new_ids, domain, n_startup_jobs=20, gamma=0.25): ...
+        >>> signature_defaults(suggest, skip={"new_ids", "domain"})
+        {'n_startup_jobs': 20, 'gamma': 0.25}
+    """
+    import inspect
+
+    params = inspect.signature(fn).parameters.values()
+    return {
+        p.name: None if p.default is p.empty else p.default
+        for p in params
+        if p.name not in skip and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+    }

@@ -15,16 +15,17 @@ imported only when an adapter is used.
 from __future__ import annotations
 
 import functools
-import inspect
 import math
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, ClassVar, TypeGuard
+from typing import Any, ClassVar
 
 import numpy as np
 
-from unitune.adapters._base import Adapter, Capabilities, Suggestion, Translation
-from unitune.exceptions import ConfigError
-from unitune.space import Categorical, Conditional, Float, Int, Param, Space, conditions_hold
+from unitune.adapters._base import Adapter, Capabilities, Suggestion, Translation, signature_defaults
+from unitune.adapters._hyperopt_compat import insert_listed
+from unitune.adapters._outcome import Outcome, TrialState
+from unitune.exceptions import ConfigError, StudyError
+from unitune.space import Param, Primitive, Space, conditions_hold
 
 __all__ = ["HyperoptAdapter"]
 
@@ -39,81 +40,61 @@ _FAILURES = {
     "anneal": "told as failed (status 'fail'); annealing ranks it last (infinite loss)",
     "rand": "told as failed (status 'fail'); random search ignores it",
 }
+_PRUNED = (
+    "stand-in: told as complete with its last reported value (hyperopt has no pruned state), "
+    "or as failed if it reported none"
+)
 
 
 def _never_called(config: Any) -> float:  # the Domain's objective; unitune evaluates trials itself
     raise RuntimeError("the hyperopt adapter never evaluates its Domain")
 
 
-def _spec(element: Any) -> tuple[str, tuple[float, ...], str]:
-    """(hp function, arguments after the label, note) for a non-conditional element."""
-    if isinstance(element, Categorical):
+def _spec(prim: Primitive) -> tuple[str, tuple[float, ...], str]:
+    """(hp function, arguments after the label, note) for a primitive that is not a branch choice."""
+    if prim.kind == "choice":
         return "choice", (), "the trial stores the choice's index; unitune maps it to the choice object"
-    if isinstance(element, Int) and element.step == 1:
-        lo, hi = float(element.low) - 0.5, float(element.high) + 0.5
-        if element.log:
-            note = f"each k has the probability that a log-uniform draw on [{lo}, {hi}] rounds to k; clipped to bounds"
-            return "qloguniform", (math.log(lo), math.log(hi), 1), note
+    lo, hi = prim.interval
+    if prim.stepped:
+        return "quniform", (lo, hi, 1), f"index k in 0..{prim.n_steps} equally likely, value = low + k*step"
+    if prim.kind == "int" and prim.log:
+        note = f"each k has the probability that a log-uniform draw on [{lo}, {hi}] rounds to k; clipped to bounds"
+        return "qloguniform", (math.log(lo), math.log(hi), 1), note
+    if prim.kind == "int":
         return "quniform", (lo, hi, 1), "every integer of low..high equally likely (ordinal for TPE); clipped to bounds"
-    if element.step is not None:  # Int with step > 1, Float with step: the grid index k
-        note = f"index k in 0..{element.n_steps} equally likely, value = low + k*step"
-        return "quniform", (-0.5, element.n_steps + 0.5, 1), note
-    lo, hi = float(element.low), float(element.high)
-    if element.log:
+    if prim.log:
         return "loguniform", (math.log(lo), math.log(hi)), "log-uniform on [low, high]"
     return "uniform", (lo, hi), ""
 
 
-def _fixed(element: Any) -> TypeGuard[Float]:
-    """A Float with low == high: a constant for hyperopt (whose ``hp.uniform`` needs low < high)."""
-    return isinstance(element, Float) and element.step is None and float(element.low) == float(element.high)
-
-
 def _children(space: Space) -> dict[tuple[str, int] | None, list[Param]]:
-    """Parameters grouped by their innermost condition (None: always active)."""
+    """Parameters grouped by their innermost condition (None: always active); constants left out.
+
+    hyperopt's ``hp.uniform`` needs ``low < high``: a fixed real interval is a constant, not a dimension.
+    """
     groups: dict[tuple[str, int] | None, list[Param]] = {}
     for p in space.params:
-        if _fixed(p.element):
+        if p.primitive.fixed:
             continue
         last = (p.conditions[-1].key, p.conditions[-1].index) if p.conditions else None
         groups.setdefault(last, []).append(p)
     return groups
 
 
-def _to_raw(element: Any, value: Any) -> int | float:
-    """The raw value of one hyperopt ``misc["vals"]`` entry (Python int/float, on the grid, clipped)."""
-    v = float(value)
-    if isinstance(element, (Categorical, Conditional)):
-        return round(v)
-    if isinstance(element, Int) and element.step == 1:
-        return int(min(max(round(v), int(element.low)), int(element.high)))
-    if element.step is not None:
-        snapped = element.grid_value(int(min(max(round(v), 0), element.n_steps)))
-        return int(snapped) if isinstance(element, Int) else float(snapped)
-    return min(max(v, float(element.low)), float(element.high))
+def _to_val(prim: Primitive, raw: Any) -> float | int:
+    """What hyperopt stores in ``misc["vals"]`` for a raw value: a choice's index as an int, else the coordinate."""
+    return int(raw) if prim.kind == "choice" else prim.to_coordinate(raw)
 
 
-def _to_val(element: Any, raw: Any) -> float:
-    """Inverse of :func:`_to_raw`: what hyperopt stores in ``misc["vals"]``."""
-    if isinstance(element, (Categorical, Conditional)):
-        return int(raw)
-    if isinstance(element, Int) and element.step == 1:
-        return float(round(float(raw)))
-    if element.step is not None:
-        return float(round((float(raw) - float(element.low)) / float(element.step)))
-    return float(raw)
-
-
-def _accepted_options(algorithm: str) -> list[str]:
-    """Keyword options of the algorithm (anneal.suggest forwards them to ``AnnealingAlgo``)."""
+def _accepted_options(algorithm: str) -> dict[str, Any]:
+    """Keyword options of the algorithm and their defaults (anneal.suggest forwards them to ``AnnealingAlgo``)."""
     from hyperopt import anneal, tpe
 
     if algorithm == "rand":
-        return []
+        return {}
     fn: Callable[..., Any] = tpe.suggest if algorithm == "tpe" else anneal.AnnealingAlgo.__init__
-    skip = {"self", "new_ids", "domain", "trials", "seed"}
-    params = inspect.signature(fn).parameters.items()
-    return [n for n, p in params if n not in skip and p.kind is p.POSITIONAL_OR_KEYWORD]
+    options = signature_defaults(fn, skip={"self", "new_ids", "domain", "trials", "seed"})
+    return {name: default for name, default in options.items() if name != "kwargs"}
 
 
 class HyperoptAdapter(Adapter):
@@ -134,6 +115,7 @@ class HyperoptAdapter(Adapter):
         "anneal": "simulated annealing around the best trials (hyperopt.anneal.suggest)",
     }
     default: ClassVar[str] = "tpe"
+    startup_options: ClassVar[Mapping[str, tuple[str, int, str]]] = {"tpe": ("n_startup_jobs", 20, "random trials")}
 
     @classmethod
     def capabilities(cls, algorithm: str) -> Capabilities:
@@ -144,6 +126,7 @@ class HyperoptAdapter(Adapter):
             pending=_PENDING.get(algorithm, _PENDING["tpe"]),
             grid=False,
             failures=_FAILURES.get(algorithm, _FAILURES["tpe"]),
+            pruned=_PRUNED,
         )
 
     @classmethod
@@ -156,13 +139,13 @@ class HyperoptAdapter(Adapter):
         def build(group: tuple[str, int] | None) -> dict[str, Any]:
             out: dict[str, Any] = {}
             for p in groups.get(group, []):
-                e = p.element
-                if isinstance(e, Conditional):
-                    out[p.key] = hp.choice(p.key, [build((p.key, i)) for i in range(len(e.labels))])
-                elif isinstance(e, Categorical):
-                    out[p.key] = hp.choice(p.key, list(range(len(e.choices))))
+                prim = p.primitive
+                if p.branching:
+                    out[p.key] = hp.choice(p.key, [build((p.key, i)) for i in range(len(prim.options))])
+                elif prim.kind == "choice":
+                    out[p.key] = hp.choice(p.key, prim.categories)
                 else:
-                    name, args, _ = _spec(e)
+                    name, args, _ = _spec(prim)
                     out[p.key] = getattr(hp, name)(p.key, *args)
             return out
 
@@ -173,19 +156,19 @@ class HyperoptAdapter(Adapter):
         """Every parameter reaches hyperopt exactly (see the notes for index encodings)."""
         rows = []
         for p in space.params:
-            e = p.element
-            if isinstance(e, Conditional):
-                branches = ", ".join(f"{{...{label!r}...}}" for label in e.labels)
+            prim = p.primitive
+            if p.branching:
+                branches = ", ".join(f"{{...{label!r}...}}" for label in prim.options)
                 native = f"hp.choice({p.key!r}, [{branches}])"
                 note = "native: only the chosen branch is sampled; the trial stores the branch index"
-            elif _fixed(e):
-                native, note = repr(float(e.low)), "a constant: hyperopt's hp.uniform needs low < high"
-            elif isinstance(e, Categorical):
-                native, note = f"hp.choice({p.key!r}, {list(range(len(e.choices)))!r})", _spec(e)[2]
+            elif prim.fixed:
+                native, note = repr(float(prim.low)), "a constant: hyperopt's hp.uniform needs low < high"
+            elif prim.kind == "choice":
+                native, note = f"hp.choice({p.key!r}, {prim.categories!r})", _spec(prim)[2]
             else:
-                name, args, note = _spec(e)
+                name, args, note = _spec(prim)
                 native = f"hp.{name}({p.key!r}, {', '.join(repr(a) for a in args)})"
-            rows.append(Translation(p.key, repr(e), "exact", native, note))
+            rows.append(Translation(p.key, repr(p.element), "exact", native, note))
         return rows
 
     def _start(self) -> None:
@@ -211,56 +194,49 @@ class HyperoptAdapter(Adapter):
             docs = self._algo(new_ids, self._domain, trials, self._rstate.integers(2**31 - 1))
             if not docs:
                 break
-            for doc in self._insert(docs):
+            for doc in insert_listed(self._trials, docs):
                 doc["state"] = JOB_STATE_RUNNING
                 self._running[doc["tid"]] = doc
                 out.append(Suggestion(token=doc["tid"], raw=self._raw(doc["misc"]["vals"])))
         return out
 
-    def _insert(self, docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Insert documents into hyperopt's ``Trials``, listed as refresh() would list them; the stored copies.
-
-        ``Trials.refresh()`` rebuilds the list of valid trials from scratch (O(n); ``fmin`` runs it
-        once per trial). unitune's trials never leave the valid states and its ``Trials`` has no
-        experiment key, so appending what it inserts gives the same list in O(1).
-        """
-        trials = self._trials
-        trials.insert_trial_docs(docs)
-        inserted: list[dict[str, Any]] = trials._dynamic_trials[-len(docs) :]  # the SONified copies
-        trials._trials.extend(inserted)
-        return inserted
-
     def _raw(self, vals: Mapping[str, Sequence[Any]]) -> dict[str, Any]:
         raw: dict[str, Any] = {}
         for p in self.space.params:  # a Conditional comes before its branches' parameters
             if vals.get(p.key):
-                raw[p.key] = _to_raw(p.element, vals[p.key][0])
-            elif _fixed(p.element) and conditions_hold(p.conditions, raw):
-                raw[p.key] = float(p.element.low)
+                raw[p.key] = p.primitive.from_coordinate(vals[p.key][0])
+            elif p.primitive.fixed and conditions_hold(p.conditions, raw):
+                raw[p.key] = float(p.primitive.low)
         return raw
 
     @staticmethod
-    def _result(loss: float | None) -> dict[str, Any]:
+    def _result(outcome: Outcome) -> dict[str, Any]:
+        """Hyperopt's result document: the loss, or a pruned trial's last reported loss (the stand-in)."""
         from hyperopt import STATUS_FAIL, STATUS_OK
 
-        return {"status": STATUS_FAIL} if loss is None else {"loss": float(loss), "status": STATUS_OK}
+        loss = outcome.loss if outcome.state is TrialState.COMPLETE else None
+        if outcome.state is TrialState.PRUNED:
+            loss = outcome.last_intermediate
+        if loss is None or math.isnan(loss):
+            return {"status": STATUS_FAIL}
+        return {"loss": float(loss), "status": STATUS_OK}
 
-    def tell(self, token: Any, loss: float | None) -> None:
-        """Mark the trial done with its loss (``None``: status ``'fail'``).
+    def tell(self, token: Any, outcome: Outcome) -> None:
+        """Mark the trial done with its loss (a failure: status ``'fail'``; pruned: see capabilities).
 
         Raises:
-            KeyError: if ``token`` is not a pending trial of this adapter.
+            StudyError: if ``token`` is not a pending trial of this adapter.
         """
         from hyperopt import JOB_STATE_DONE
 
         if token not in self._running:
-            raise KeyError(f"{token!r} is not a pending hyperopt trial of this adapter")
+            raise StudyError(f"hyperopt adapter: unknown or already told trial token {token!r}")
         doc = self._running.pop(token)
-        doc["result"] = self._result(loss)
+        doc["result"] = self._result(outcome)
         doc["state"] = JOB_STATE_DONE  # the listed document itself: the next suggest sees it done
 
-    def add(self, raw: Mapping[str, Any], loss: float | None) -> None:
-        """Insert a finished trial that was not asked (resume, warm start)."""
+    def add(self, raw: Mapping[str, Any], outcome: Outcome) -> None:
+        """Insert a finished trial that was not asked (resume, warm start, another worker)."""
         from hyperopt import JOB_STATE_DONE
 
         (tid,) = self._trials.new_trial_ids(1)
@@ -269,14 +245,14 @@ class HyperoptAdapter(Adapter):
         if missing:
             raise ConfigError(f"raw assignment {dict(raw)!r} lacks the active parameter(s) {missing}")
         idxs: dict[str, list[int]] = {}
-        vals: dict[str, list[float]] = {}
+        vals: dict[str, list[float | int]] = {}
         for p in self.space.params:
-            if _fixed(p.element):
+            if p.primitive.fixed:
                 continue
             on = p.key in active
             idxs[p.key] = [tid] if on else []
-            vals[p.key] = [_to_val(p.element, raw[p.key])] if on else []
+            vals[p.key] = [_to_val(p.primitive, raw[p.key])] if on else []
         misc = {"tid": tid, "cmd": self._domain.cmd, "workdir": self._domain.workdir, "idxs": idxs, "vals": vals}
-        docs = self._trials.new_trial_docs([tid], [None], [self._result(loss)], [misc])
+        docs = self._trials.new_trial_docs([tid], [None], [self._result(outcome)], [misc])
         docs[0]["state"] = JOB_STATE_DONE
-        self._insert(docs)
+        insert_listed(self._trials, docs)

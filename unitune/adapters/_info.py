@@ -3,37 +3,44 @@
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Mapping
 from dataclasses import asdict
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from unitune.adapters import _load, get_adapter_class, parse_backend, registry
 from unitune.space import SpaceLike, as_space
 
 if TYPE_CHECKING:
-    import pandas as pd
+    from unitune.report._table import Table
 
 __all__ = ["backends", "explain"]
 
 
-def backends() -> pd.DataFrame:
+def backends() -> Table:
     """A table of every ``library:algorithm`` with its capabilities.
 
-    Columns: backend, library, algorithm, description, installed, default,
-    conditional (native or flattened), batch, pending, grid, failures.
+    Columns: backend, library, algorithm, description, installed, default, startup
+    (its random start-up phase and the option that sets it), conditional, batch,
+    pending, grid, failures, pruned, objectives, constraints. Printed, it fits the terminal.
 
     Example:
         >>> import unitune as ut
         >>> table = ut.backends()
         >>> table.loc[table.backend == "skopt:gp", "conditional"].item()
         'flattened'
+        >>> table.loc[table.backend == "hyperopt:tpe", "startup"].item()
+        'first 20 random trials (n_startup_jobs)'
     """
     import pandas as pd
+
+    from unitune.report._table import as_table
 
     rows = []
     for library in registry():
         cls = _load(library)
         installed = importlib.util.find_spec(cls.module) is not None
         for algorithm, description in cls.algorithms.items():
+            startup = cls.startup(algorithm)
             row = {
                 "backend": f"{library}:{algorithm}",
                 "library": library,
@@ -41,30 +48,38 @@ def backends() -> pd.DataFrame:
                 "description": description,
                 "installed": installed,
                 "default": algorithm == cls.default,
+                "startup": "none" if startup is None else str(startup),
             }
             row.update(asdict(cls.capabilities(algorithm)))
             rows.append(row)
-    frame: pd.DataFrame = pd.DataFrame(rows)
-    return frame
+    return as_table(pd.DataFrame(rows))
 
 
-def explain(space: SpaceLike, backend: str) -> pd.DataFrame:
+def explain(space: SpaceLike, backend: str, backend_options: Mapping[str, Any] | None = None) -> Table:
     """How ``backend`` receives each parameter of ``space``: no translation and no fallback is silent.
 
     Columns: param (its key), element, fidelity (``exact``, ``flattened``,
     ``approximated`` or ``fallback``), native (the native expression a
-    hand-written program uses) and note.
+    hand-written program uses) and note. The table's caption
+    (``table.attrs["caption"]``, printed above it) names the algorithm's random
+    start-up phase with these options.
 
     Example:
         >>> import unitune as ut
         >>> table = ut.explain({"n": ut.Int(0, 2)}, "hyperopt")
         >>> table.loc[0, "native"]
         "hp.quniform('n', -0.5, 2.5, 1)"
+        >>> table.attrs["caption"]
+        'hyperopt:tpe: first 20 random trials (n_startup_jobs)'
     """
     import pandas as pd
+
+    from unitune.report._table import as_table
 
     library, algorithm = parse_backend(backend)
     cls = get_adapter_class(library)
     rows = [asdict(t) for t in cls.explain(as_space(space), algorithm)]
-    frame: pd.DataFrame = pd.DataFrame(rows, columns=["param", "element", "fidelity", "native", "note"])
-    return frame
+    table = as_table(pd.DataFrame(rows, columns=["param", "element", "fidelity", "native", "note"]))
+    startup = cls.startup(algorithm, backend_options)
+    table.attrs["caption"] = f"{library}:{algorithm}: " + ("no random start-up" if startup is None else str(startup))
+    return table

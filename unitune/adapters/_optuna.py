@@ -4,28 +4,31 @@ Conditional spaces are native: a trial suggests the conditional's label first
 and then only the chosen branch's parameters, exactly as a hand-written
 objective would. Categorical choices are suggested as their indices (Optuna's
 samplers work on indices, so the trajectory is that of the real choices).
+
+:func:`distribution` builds the Optuna distribution of a primitive; the adapter
+and the study's record (which stores the choices' labels) both use it.
 """
 
 from __future__ import annotations
 
-import inspect
 import math
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from unitune._quiet import quiet
-from unitune.adapters._base import Adapter, Capabilities, Suggestion, Translation
-from unitune.exceptions import SpaceError
+from unitune.adapters._base import Adapter, Capabilities, Suggestion, Translation, signature_defaults
+from unitune.adapters._optuna_compat import STORAGE_LOGGERS, qmc_samples_categoricals, tell_without_copy
+from unitune.adapters._outcome import Outcome, TrialState
+from unitune.exceptions import SpaceError, StudyError
 from unitune.space import conditions_hold
-from unitune.space._elements import Categorical, Conditional, Float, Int
 
 if TYPE_CHECKING:
     import optuna
 
-    from unitune.space import Condition, Param, Space
+    from unitune.space import Condition, Param, Primitive, Space
 
-__all__ = ["OptunaAdapter"]
+__all__ = ["OptunaAdapter", "distribution"]
 
 _SAMPLERS = {
     "tpe": "TPESampler",
@@ -37,25 +40,94 @@ _SAMPLERS = {
 }
 
 
-def _fallback_samplers() -> set[str]:
-    """Samplers that hand categoricals to an independent sampler (QMC stopped doing so in Optuna 5)."""
-    import optuna
+def distribution(prim: Primitive, categories: Sequence[Any] | None = None) -> optuna.distributions.BaseDistribution:
+    """The Optuna distribution of a primitive (a choice lists ``categories``, by default :attr:`Primitive.categories`).
 
-    return {"cmaes"} if int(optuna.__version__.split(".")[0]) >= 5 else {"cmaes", "qmc"}
+    Example:
+        >>> from unitune import Int
+        >>> distribution(Int(32, 256, step=32).primitive())
+        IntDistribution(high=256, log=False, low=32, step=32)
+    """
+    from optuna import distributions as d
+
+    if prim.kind == "choice":
+        return d.CategoricalDistribution(list(prim.categories if categories is None else categories))
+    if prim.kind == "int":
+        return d.IntDistribution(int(prim.low), int(prim.high), log=prim.log, step=int(prim.step or 1))
+    step = None if prim.step is None else float(prim.step)
+    return d.FloatDistribution(float(prim.low), float(prim.high), log=prim.log, step=step)
+
+
+def _suggest_call(p: Param) -> tuple[str, tuple[Condition, ...], str, tuple[Any, ...], dict[str, Any]]:
+    """(key, conditions, trial method, positional arguments, keywords) that suggest ``p``, worked out once.
+
+    A choice with labels (a Conditional) suggests the labels and keeps the index.
+
+    Example:
+        >>> from unitune import Int, Space
+        >>> _suggest_call(Space({"n": Int(1, 9, log=True)}).param("n"))
+        ('n', (), 'suggest_int', (1, 9), {'log': True, 'step': 1})
+    """
+    prim = p.primitive
+    if prim.kind == "real":
+        step = None if prim.step is None else float(prim.step)
+        return (
+            p.key,
+            p.conditions,
+            "suggest_float",
+            (float(prim.low), float(prim.high)),
+            {"log": prim.log, "step": step},
+        )
+    if prim.kind == "int":
+        args = (int(prim.low), int(prim.high))
+        return p.key, p.conditions, "suggest_int", args, {"log": prim.log, "step": int(prim.step or 1)}
+    method = "suggest_categorical" if prim.labels is None else "suggest_label"
+    return p.key, p.conditions, method, (prim.categories,), {}
 
 
 def native_expression(p: Param) -> str:
     """The ``trial.suggest_*`` call that samples ``p`` in hand-written Optuna code."""
-    e = p.element
-    if isinstance(e, Float):
-        extra = ", log=True" if e.log else (f", step={e.step!r}" if e.step is not None else "")
-        return f"trial.suggest_float({p.key!r}, {float(e.low)!r}, {float(e.high)!r}{extra})"
-    if isinstance(e, Int):
-        extra = ", log=True" if e.log else (f", step={e.step!r}" if e.step != 1 else "")
-        return f"trial.suggest_int({p.key!r}, {int(e.low)!r}, {int(e.high)!r}{extra})"
-    if isinstance(e, Categorical):
-        return f"trial.suggest_categorical({p.key!r}, {list(range(len(e.choices)))!r})"
-    return f"trial.suggest_categorical({p.key!r}, {list(e.labels)!r})"
+    key, _, method, args, kwargs = _suggest_call(p)
+    method = "suggest_categorical" if method == "suggest_label" else method
+    if method == "suggest_categorical":
+        return f"trial.{method}({key!r}, {args[0]!r})"
+    extra = ", log=True" if kwargs["log"] else (f", step={p.primitive.step!r}" if p.primitive.stepped else "")
+    return f"trial.{method}({key!r}, {args[0]!r}, {args[1]!r}{extra})"
+
+
+#: Samplers that model only the parameters every trial has: a branch's parameters go to their independent sampler.
+_BRANCHES_INDEPENDENT = frozenset({"cmaes", "qmc", "nsga2"})
+
+
+def _tpe_pending() -> str:
+    """What TPE does with running trials with the installed Optuna's default (constant_liar's default changed in 5)."""
+    from optuna.samplers import TPESampler
+
+    if signature_defaults(TPESampler).get("constant_liar"):
+        return "constant liar: TPE steers away from running trials (TPESampler's default, constant_liar=True)"
+    return (
+        "ignored by default in this Optuna (constant_liar=False); pass backend_options={'constant_liar': True} "
+        "to steer away from running trials"
+    )
+
+
+def _fallback_samplers() -> set[str]:
+    """Samplers that hand categoricals to an independent sampler."""
+    return {"cmaes"} if qmc_samples_categoricals() else {"cmaes", "qmc"}
+
+
+def _grid_sampler_class() -> type[optuna.samplers.GridSampler]:
+    """``GridSampler`` without its ``after_trial`` (which calls ``study.stop()``, valid only inside ``optimize``).
+
+    The adapter sees the end of the grid itself: ``ask`` then returns nothing.
+    """
+    from optuna.samplers import GridSampler
+
+    class _GridSampler(GridSampler):
+        def after_trial(self, *args: Any, **kwargs: Any) -> None:
+            return None
+
+    return _GridSampler
 
 
 class OptunaAdapter(Adapter):
@@ -73,38 +145,38 @@ class OptunaAdapter(Adapter):
         "grid": "exhaustive grid over a finite space (GridSampler)",
     }
     default = "tpe"
+    startup_options: ClassVar[Mapping[str, tuple[str, int, str]]] = {
+        "tpe": ("n_startup_trials", 10, "random trials"),
+        "cmaes": ("n_startup_trials", 1, "random trials"),
+        "nsga2": ("population_size", 50, "trials: the first generation, random"),
+    }
 
     @classmethod
     def capabilities(cls, algorithm: str) -> Capabilities:
         """Capabilities of an Optuna sampler."""
         pending = {
-            "tpe": "constant liar: TPE steers away from running trials (constant_liar, on by default in Optuna 5)",
+            "tpe": _tpe_pending(),
             "random": "ignored (independent draws)",
             "qmc": "each trial takes the next point of the sequence",
             "cmaes": "ignored (CMA-ES updates on finished generations)",
             "nsga2": "ignored (generations are built from finished trials)",
             "grid": "running grid points are not proposed again",
         }[algorithm]
-        return Capabilities(conditional="native", batch=False, pending=pending, grid=algorithm == "grid")
+        conditional = "native"
+        if algorithm in _BRANCHES_INDEPENDENT:
+            conditional = "fallback: a branch's parameters are sampled by the independent sampler (random)"
+        return Capabilities(
+            conditional=conditional,
+            batch=False,
+            pending=pending,
+            grid=algorithm == "grid",
+            pruned="told as pruned with its intermediate values (TPE ranks it by its last one)",
+        )
 
     @classmethod
     def convert_space(cls, space: Space) -> dict[str, optuna.distributions.BaseDistribution]:
         """Optuna distributions keyed by parameter key (define-by-run uses them in order)."""
-        from optuna import distributions as d
-
-        out: dict[str, d.BaseDistribution] = {}
-        for p in space.params:
-            e = p.element
-            if isinstance(e, Float):
-                step = None if e.step is None else float(e.step)
-                out[p.key] = d.FloatDistribution(float(e.low), float(e.high), log=e.log, step=step)
-            elif isinstance(e, Int):
-                out[p.key] = d.IntDistribution(int(e.low), int(e.high), log=e.log, step=int(e.step))
-            elif isinstance(e, Categorical):
-                out[p.key] = d.CategoricalDistribution(list(range(len(e.choices))))
-            else:
-                out[p.key] = d.CategoricalDistribution(list(e.labels))
-        return out
+        return {p.key: distribution(p.primitive) for p in space.params}
 
     @classmethod
     def explain(cls, space: Space, algorithm: str) -> list[Translation]:
@@ -113,12 +185,13 @@ class OptunaAdapter(Adapter):
         fallback = _fallback_samplers()
         for p in space.params:
             fidelity, note = "exact", ""
-            if isinstance(p.element, Categorical):
+            choice = p.primitive.kind == "choice"
+            if choice and p.primitive.labels is None:
                 note = "suggested as the index of the choice; the objective gets the object"
-            if algorithm in fallback and isinstance(p.element, (Categorical, Conditional)):
+            if algorithm in fallback and choice:
                 fidelity = "fallback"
                 note = f"{_SAMPLERS[algorithm]} samples categoricals with its independent sampler (random)"
-            elif algorithm in {"cmaes", "qmc"} and p.conditions:
+            elif algorithm in _BRANCHES_INDEPENDENT and p.conditions:
                 fidelity = "fallback"
                 note = f"{_SAMPLERS[algorithm]} samples conditional parameters with its independent sampler"
             elif algorithm == "grid" and space.is_conditional:
@@ -126,62 +199,58 @@ class OptunaAdapter(Adapter):
             rows.append(Translation(p.key, repr(p.element), fidelity, native_expression(p), note))
         return rows
 
-    _grid: list[dict[str, Any]]
-
     def _grid_search_space(self) -> dict[str, list[Any]]:
         if self.space.is_conditional:
-            self._grid = [self.space.encode(c) for c in self.space.grid()]
+            self._grid[:] = [self.space.encode(c) for c in self.space.grid()]
             return {"grid_index": list(range(len(self._grid)))}
         search_space: dict[str, list[Any]] = {}
         for p in self.space.params:
-            e = p.element
-            if isinstance(e, Float) and e.step is None and float(e.low) != float(e.high):
+            try:
+                search_space[p.key] = p.primitive.categories if p.primitive.kind == "choice" else p.primitive.values()
+            except ValueError:
                 raise SpaceError(
-                    f"parameter {p.key!r}: optuna:grid needs a finite space; received {e!r}. "
+                    f"parameter {p.key!r}: optuna:grid needs a finite space; received {p.element!r}. "
                     "Fix: give the Float a step, or use Categorical([...])."
-                )
-            search_space[p.key] = list(self.space._finite_values(p))
+                ) from None
         return search_space
 
     def _make_sampler(self) -> optuna.samplers.BaseSampler:
         import optuna
 
         name = _SAMPLERS[self.algorithm]
-        cls = getattr(optuna.samplers, name)
+        cls = _grid_sampler_class() if self.algorithm == "grid" else getattr(optuna.samplers, name)
         kwargs: dict[str, Any] = {"seed": self.seed}
         if self.algorithm == "grid":
-            kwargs["search_space"] = self._grid_search_space()
+            kwargs["search_space"] = search_space = self._grid_search_space()
+            self._n_grid = math.prod(len(values) for values in search_space.values())
         if self.algorithm in {"cmaes", "qmc"}:
             kwargs["warn_independent_sampling"] = False  # unitune.explain reports the fallback instead
-        self._check_options(set(inspect.signature(cls).parameters) - {"search_space"}, f"optuna.samplers.{name}")
+        self._check_options(signature_defaults(cls, skip={"search_space"}), f"optuna.samplers.{name}")
         kwargs.update(self.options)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
             sampler: optuna.samplers.BaseSampler = cls(**kwargs)
-        if self.algorithm == "grid":  # the adapter checks exhaustion itself (ask returns nothing)
-            sampler.after_trial = _no_stop  # type: ignore[method-assign, assignment]
         return sampler
 
     def _start(self) -> None:
         import optuna
 
-        self._grid = []
-        self._taken: set[int] = set()  # grid points asked or finished
+        self._grid: list[dict[str, Any]] = []
+        self._n_grid = 0
+        self._taken: set[tuple[tuple[str, Any], ...]] = set()  # grid points asked or finished
         self.sampler = self._make_sampler()
-        self._n_grid = len(getattr(self.sampler, "_all_grids", ()))
         storage = optuna.storages.InMemoryStorage()
-        with quiet("optuna.storages._in_memory"):  # "A new study created in memory" at INFO
-            storage.create_new_study([optuna.study.StudyDirection.MINIMIZE], "unitune")
+        directions = [optuna.study.StudyDirection.MINIMIZE] * self.n_objectives
+        with quiet(*STORAGE_LOGGERS):  # "A new study created in memory" at INFO
+            storage.create_new_study(directions, "unitune")
         self.study = optuna.Study(study_name="unitune", storage=storage, sampler=self.sampler)
         self._trials: dict[int, optuna.Trial] = {}
         self._calls = [_suggest_call(p) for p in self.space.params]
-        self._fail = optuna.trial.TrialState.FAIL
-        try:  # what Study.optimize calls; the public Study.tell also deep-copies the trial it returns
-            from optuna.study._tell import _tell_with_warning
-        except ImportError:  # pragma: no cover - a future Optuna without it
-            self._tell: Any = None
-        else:
-            self._tell = _tell_with_warning
+        self._states = {
+            TrialState.COMPLETE: optuna.trial.TrialState.COMPLETE,
+            TrialState.FAILED: optuna.trial.TrialState.FAIL,
+            TrialState.PRUNED: optuna.trial.TrialState.PRUNED,
+        }
 
     def _suggest(self, trial: optuna.Trial) -> dict[str, Any]:
         if self._grid:
@@ -200,88 +269,70 @@ class OptunaAdapter(Adapter):
         """Ask Optuna for ``n`` trials (running trials stay RUNNING in its study)."""
         out = []
         for _ in range(n):
-            if self.algorithm == "grid" and len(self._taken) == self._n_grid:
+            suggestion = self._ask_grid_point() if self.algorithm == "grid" else self._ask_one()
+            if suggestion is None:
                 break
-            trial = self.study.ask()
-            if self.algorithm == "grid":
-                self._claim_grid_point(trial)
-            self._trials[trial._trial_id] = trial  # the id: trial.number is a storage lookup
-            out.append(Suggestion(trial._trial_id, self._suggest(trial)))
+            out.append(suggestion)
         return out
 
-    def _claim_grid_point(self, trial: optuna.Trial) -> None:
-        """Keep the sampler's grid point unless it is running or done (pending asks, resumed studies)."""
-        storage = self.study._storage
-        grid_id = storage.get_trial_system_attrs(trial._trial_id)["grid_id"]
-        if grid_id in self._taken:
-            free = sorted(set(range(self._n_grid)) - self._taken)
-            grid_id = int(self.sampler._rng.rng.choice(free))  # type: ignore[attr-defined]
-            storage.set_trial_system_attr(trial._trial_id, "grid_id", grid_id)
-        self._taken.add(grid_id)
+    def _ask_one(self) -> Suggestion:
+        trial = self.study.ask()
+        self._trials[trial.number] = trial
+        return Suggestion(trial.number, self._suggest(trial))
 
-    def tell(self, token: Any, loss: float | None) -> None:
-        """Tell Optuna the loss (``None``: the trial failed)."""
-        trial = self._trials.pop(token)
-        state = self._fail if loss is None or math.isnan(loss) else None
-        value = None if state is not None else loss
-        if self._tell is None:  # pragma: no cover - a future Optuna without _tell_with_warning
-            self.study.tell(trial, value, state=state)
+    def _ask_grid_point(self) -> Suggestion | None:
+        """The sampler's next grid point that is neither running nor done (resumed studies hold finished ones).
+
+        A point the sampler proposes again (it knows only the points it proposed) is told to its
+        own study as failed, which marks it visited there, and the sampler is asked again.
+        """
+        while len(self._taken) < self._n_grid:
+            suggestion = self._ask_one()
+            point = tuple(sorted(suggestion.raw.items()))
+            if point not in self._taken:
+                self._taken.add(point)
+                return suggestion
+            tell_without_copy(self.study, self._trials.pop(suggestion.token), None, self._states[TrialState.FAILED])
+        return None
+
+    def tell(self, token: Any, outcome: Outcome) -> None:
+        """Tell Optuna the outcome (intermediate values first: pruners and TPE read them)."""
+        try:
+            trial = self._trials.pop(token)
+        except KeyError:
+            raise StudyError(f"optuna adapter: unknown or already told trial token {token!r}") from None
+        for step, loss in outcome.intermediate.items():
+            trial.report(loss, step)
+        values = list(outcome.losses) if outcome.state is TrialState.COMPLETE else None
+        if values is not None and not all(math.isfinite(v) for v in values):
+            values, state = None, self._states[TrialState.FAILED]
         else:
-            self._tell(self.study, trial, value, state=state, suppress_warning=True)
+            state = self._states[outcome.state]
+        tell_without_copy(self.study, trial, values, state)
 
-    def add(self, raw: Mapping[str, Any], loss: float | None) -> None:
-        """Add a finished trial (resume, warm start) to the sampler's study."""
+    def add(self, raw: Mapping[str, Any], outcome: Outcome) -> None:
+        """Add a finished trial (resume, warm start, another worker) to the sampler's study."""
         import optuna
 
-        dists = self.convert_space(self.space)
-        params: dict[str, Any] = {}
-        for key, value in raw.items():
-            p = self.space.param(key)
-            if isinstance(p.element, Conditional):
-                params[key] = p.element.labels[int(value)]
-            else:
-                params[key] = value
         if self._grid:
-            params, dists = (
-                {"grid_index": self._grid.index(dict(raw))},
-                {"grid_index": optuna.distributions.CategoricalDistribution(list(range(len(self._grid))))},
-            )
-        state = optuna.trial.TrialState.FAIL if loss is None else optuna.trial.TrialState.COMPLETE
+            params: dict[str, Any] = {"grid_index": self._grid.index(dict(raw))}
+            dists: dict[str, optuna.distributions.BaseDistribution] = {
+                "grid_index": optuna.distributions.CategoricalDistribution(list(range(len(self._grid))))
+            }
+        else:
+            params, dists = {}, {}
+            for key, value in raw.items():
+                prim = self.space.param(key).primitive
+                params[key] = prim.categories[int(value)] if prim.kind == "choice" else value
+                dists[key] = distribution(prim)
+        if self.algorithm == "grid":
+            self._taken.add(tuple(sorted(raw.items())))
+        complete = outcome.state is TrialState.COMPLETE
         trial = optuna.trial.create_trial(
             params=params,
-            distributions={k: dists[k] for k in params},
-            value=None if loss is None else loss,
-            state=state,
+            distributions=dists,
+            values=list(outcome.losses) if complete else None,
+            state=self._states[outcome.state],
+            intermediate_values=dict(outcome.intermediate),
         )
-        if self.algorithm == "grid":
-            search_space = self.sampler._search_space  # type: ignore[attr-defined]
-            trial.system_attrs["search_space"] = search_space
-            trial.system_attrs["grid_id"] = self.sampler._all_grids.index(  # type: ignore[attr-defined]
-                tuple(params[k] for k in self.sampler._param_names)  # type: ignore[attr-defined]
-            )
-            self._taken.add(trial.system_attrs["grid_id"])
         self.study.add_trial(trial)
-
-
-def _suggest_call(p: Param) -> tuple[str, tuple[Condition, ...], str, tuple[Any, ...], dict[str, Any]]:
-    """(key, conditions, trial method, positional arguments, keywords) that suggest ``p``, worked out once.
-
-    A Conditional's label is suggested with ``suggest_categorical`` and kept as its index.
-
-    Example:
-        >>> from unitune.space import Space
-        >>> _suggest_call(Space({"n": Int(1, 9, log=True)}).param("n"))
-        ('n', (), 'suggest_int', (1, 9), {'log': True, 'step': 1})
-    """
-    e = p.element
-    if isinstance(e, Float):
-        return p.key, p.conditions, "suggest_float", (float(e.low), float(e.high)), {"log": e.log, "step": e.step}
-    if isinstance(e, Int):
-        return p.key, p.conditions, "suggest_int", (int(e.low), int(e.high)), {"log": e.log, "step": int(e.step)}
-    if isinstance(e, Categorical):
-        return p.key, p.conditions, "suggest_categorical", (list(range(len(e.choices))),), {}
-    return p.key, p.conditions, "suggest_label", (list(e.labels),), {}
-
-
-def _no_stop(*args: Any) -> None:
-    """Replaces ``GridSampler.after_trial``, which calls ``study.stop()`` (only valid inside ``optimize``)."""

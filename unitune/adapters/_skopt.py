@@ -33,9 +33,10 @@ from contextlib import contextmanager, nullcontext
 from typing import Any, ClassVar, NamedTuple
 
 from unitune.adapters._base import Adapter, Capabilities, Suggestion, Translation
+from unitune.adapters._outcome import Outcome, TrialState
+from unitune.adapters._skopt_compat import gbrt_class, liar_copy
 from unitune.exceptions import BackendError, ConfigError, StudyError
-from unitune.space._elements import Categorical, Conditional, Float, Int
-from unitune.space._space import Param, ParamElement, Space, to_value
+from unitune.space import Param, Primitive, Space
 
 __all__ = ["SkoptAdapter"]
 
@@ -70,61 +71,47 @@ class _Dim(NamedTuple):
         return f"{text}{self.read}"
 
 
-def _dim(e: ParamElement) -> _Dim:
-    if isinstance(e, (Categorical, Conditional)):
-        n = len(e.choices) if isinstance(e, Categorical) else len(e.labels)
+def _dim(prim: Primitive) -> _Dim:
+    if prim.kind == "choice":
+        read = " -> label" if prim.labels is not None else " -> choices[i]"
         return _Dim(
-            "Categorical", tuple(range(n)), read=" -> choices[i]" if isinstance(e, Categorical) else " -> label"
+            "Categorical", tuple(prim.categories if prim.labels is None else range(len(prim.options))), read=read
         )
-    if e.step is not None and (isinstance(e, Float) or e.step != 1):
-        return _Dim("Real", (-0.5, e.n_steps + 0.5), read=f" + round -> {e.low!r} + k * {e.step!r}")
-    if isinstance(e, Int):
-        return _Dim("Real", (int(e.low) - 0.5, int(e.high) + 0.5), e.log, " + round")
-    if float(e.low) == float(e.high):  # skopt's Real needs low < high
-        return _Dim("Categorical", (float(e.low),))
-    return _Dim("Real", (float(e.low), float(e.high)), e.log)
+    if prim.stepped:
+        return _Dim("Real", prim.interval, read=f" + round -> {prim.low!r} + k * {prim.step!r}")
+    if prim.kind == "int":
+        return _Dim("Real", prim.interval, prim.log, " + round")
+    if prim.fixed:  # skopt's Real needs low < high
+        return _Dim("Categorical", (float(prim.low),))
+    return _Dim("Real", prim.interval, prim.log)
 
 
-def _note(e: ParamElement) -> str:
-    if isinstance(e, (Categorical, Conditional)):
-        return "branch index; every branch is sampled in every trial" if isinstance(e, Conditional) else "choice index"
-    if _dim(e).read.startswith(" + round ->"):
+def _note(p: Param) -> str:
+    prim = p.primitive
+    if prim.kind == "choice":
+        return "branch index; every branch is sampled in every trial" if p.branching else "choice index"
+    if prim.stepped:
         return "grid index k uniform on 0..n"
-    if isinstance(e, Int) and e.log:
+    if prim.kind == "int" and prim.log:
         return "P(k) = P(a log-uniform draw on [low - 0.5, high + 0.5] rounds to k), Optuna's definition"
-    if isinstance(e, Int):
+    if prim.kind == "int":
         return "uniform on the integers (skopt's Integer gives the end values half weight under the GP)"
-    return "constant" if float(e.low) == float(e.high) else ""
+    return "constant" if prim.fixed else ""
 
 
-def _raw_value(e: ParamElement, x: Any) -> Any:
-    """The raw value (index, int or float) of a native value."""
-    if isinstance(e, (Categorical, Conditional)):
-        return int(x)
-    if e.step is not None and (isinstance(e, Float) or e.step != 1):
-        return e.grid_value(min(max(round(float(x)), 0), e.n_steps))
-    if isinstance(e, Int):
-        return min(max(round(float(x)), int(e.low)), int(e.high))
-    return min(max(float(x), float(e.low)), float(e.high))
+def _native_value(p: Param, raw: Any) -> Any:
+    """The native value (a coordinate) of a raw value; inverse of ``Primitive.from_coordinate``."""
+    prim = p.primitive
+    if prim.kind == "choice":
+        if not 0 <= int(raw) < len(prim.options):
+            raise ConfigError(f"parameter {p.key!r}: index {raw!r} is outside 0..{len(prim.options) - 1}")
+        return int(raw)
+    return prim.to_coordinate(prim.snap(raw))
 
 
-def _native_value(p: Param, v: Any) -> Any:
-    """The native value of a raw value (inverse of :func:`_raw_value`)."""
-    e = p.element
-    if isinstance(e, (Categorical, Conditional)):
-        n = len(e.choices) if isinstance(e, Categorical) else len(e.labels)
-        if not 0 <= int(v) < n:
-            raise ConfigError(f"parameter {p.key!r}: index {v!r} is outside 0..{n - 1}")
-        return int(v)
-    value = to_value(e, v)
-    if e.step is not None and (isinstance(e, Float) or e.step != 1):
-        return float(round((value - e.low) / e.step))
-    return float(value)
-
-
-def _first(e: ParamElement) -> Any:
+def _first(prim: Primitive) -> Any:
     """The raw value an inactive dimension holds in an added trial: first choice or low bound."""
-    return 0 if isinstance(e, (Categorical, Conditional)) else e.low
+    return 0 if prim.kind == "choice" else prim.low
 
 
 def _ok(loss: float | None) -> bool:
@@ -140,48 +127,6 @@ def _quiet() -> Iterator[None]:
         warnings.filterwarnings("ignore", message="The objective has been evaluated at", category=UserWarning)
         warnings.simplefilter("ignore", ConvergenceWarning)
         yield
-
-
-def _gbrt_class() -> Any:
-    """Build skopt's GBRT quantile regressor, fixed for recent scikit-learn and NumPy, on first use.
-
-    skopt 0.10.2 declares it ``(BaseEstimator, RegressorMixin)``, so scikit-learn >= 1.6 never
-    reads the mixin's tags and ``Optimizer`` rejects it (a mixin-first subclass has no consistent
-    MRO): the subclass adds those tags. Its ``predict(return_std=True)`` calls ``np.in1d``, gone
-    in NumPy 2.4: the same numbers come from the quantile predictions. Harmless where unbroken.
-    """
-    cls = globals().get("_GBRTQuantileRegressor")
-    if cls is None:
-        from skopt.learning import GradientBoostingQuantileRegressor
-
-        class _GBRTQuantileRegressor(GradientBoostingQuantileRegressor):  # type: ignore[misc]
-            def __sklearn_tags__(self) -> Any:  # what RegressorMixin.__sklearn_tags__ adds
-                from sklearn.utils import RegressorTags
-
-                tags = super().__sklearn_tags__()
-                tags.estimator_type = "regressor"
-                tags.regressor_tags = RegressorTags()
-                tags.target_tags.required = True
-                return tags
-
-            def predict(self, X: Any, return_std: bool = False, return_quantiles: bool = False) -> Any:
-                if not return_std or return_quantiles:
-                    return super().predict(X, return_quantiles=return_quantiles)
-                quantiles = super().predict(X, return_quantiles=True)
-                low, mean, high = (quantiles[:, list(self.quantiles).index(q)] for q in (0.16, 0.5, 0.84))
-                return mean, (high - low) / 2.0
-
-        _GBRTQuantileRegressor.__module__ = __name__
-        _GBRTQuantileRegressor.__qualname__ = "_GBRTQuantileRegressor"
-        globals()["_GBRTQuantileRegressor"] = cls = _GBRTQuantileRegressor
-    return cls
-
-
-def __getattr__(name: str) -> Any:
-    """Let pickle find the lazily built ``_GBRTQuantileRegressor``."""
-    if name == "_GBRTQuantileRegressor":
-        return _gbrt_class()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class SkoptAdapter(Adapter):
@@ -203,6 +148,9 @@ class SkoptAdapter(Adapter):
         "random": "skopt's random sampling, as dummy_minimize",
     }
     default: ClassVar[str] = "gp"
+    startup_options: ClassVar[Mapping[str, tuple[str, int, str]]] = {
+        name: ("n_initial_points", 10, "random trials") for name in ("gp", "forest", "et", "gbrt")
+    }
 
     @classmethod
     def capabilities(cls, algorithm: str) -> Capabilities:
@@ -215,6 +163,8 @@ class SkoptAdapter(Adapter):
             else "constant liar (cl_min), skopt's own batch strategy",
             grid=False,
             failures="told as the worst loss seen so far; skopt has no failed state",
+            pruned="stand-in: told its last reported value (skopt has no pruned state), "
+            "or as a failure if it reported none",
         )
 
     @classmethod
@@ -225,7 +175,7 @@ class SkoptAdapter(Adapter):
 
         dims: list[Any] = []
         for p in space.params:
-            d = _dim(p.element)
+            d = _dim(p.primitive)
             if d.kind == "Categorical":
                 dims.append(SkCategorical(list(d.args), name=p.key))
             else:
@@ -237,11 +187,11 @@ class SkoptAdapter(Adapter):
         """How each parameter reaches skopt (the same for every algorithm)."""
         rows = []
         for p in space.params:
-            d, note = _dim(p.element), _note(p.element)
+            d, note = _dim(p.primitive), _note(p)
             if p.conditions:
                 when = " and ".join(f"{c.name}={c.label!r}" for c in p.conditions)
                 note = "; ".join(x for x in (f"flattened: reaches the objective only when {when}", note) if x)
-            fidelity = "flattened" if p.conditions or isinstance(p.element, Conditional) else "exact"
+            fidelity = "flattened" if p.conditions or p.branching else "exact"
             rows.append(Translation(p.key, repr(p.element), fidelity, d.expr(), note))
         return rows
 
@@ -251,7 +201,7 @@ class SkoptAdapter(Adapter):
         from skopt.utils import cook_estimator, normalize_dimensions
 
         accepted = _DEFAULTS[self.algorithm]
-        self._check_options(accepted, f"skopt's {self.algorithms[self.algorithm]}")
+        self._check_options(accepted, f"skopt:{self.algorithm} ({self.algorithms[self.algorithm]})")
         o = {**accepted, **self.options}
         if not self.space.params:
             raise BackendError("skopt needs at least one sampled parameter; the space has only constants")
@@ -276,7 +226,7 @@ class SkoptAdapter(Adapter):
             elif self.algorithm == "gbrt":
                 from sklearn.ensemble import GradientBoostingRegressor
 
-                estimator = _gbrt_class()(
+                estimator = gbrt_class()(
                     base_estimator=GradientBoostingRegressor(n_estimators=30, loss="quantile"),
                     n_jobs=o["n_jobs"],
                     random_state=np.random.RandomState(self.seed),
@@ -288,26 +238,20 @@ class SkoptAdapter(Adapter):
             raise BackendError(f"skopt:{self.algorithm} rejected the options {self.options}: {error}") from error
 
     def _raw(self, x: Sequence[Any]) -> dict[str, Any]:
-        full = {p.key: _raw_value(p.element, v) for p, v in zip(self.space.params, x, strict=True)}
+        full = {p.key: p.primitive.from_coordinate(v) for p, v in zip(self.space.params, x, strict=True)}
         return {k: full[k] for k in self.space.active_keys(full)}
 
     def _point(self, raw: Mapping[str, Any]) -> list[Any]:
         """The full native point of a raw assignment; inactive dimensions hold their first value."""
-        return [_native_value(p, raw[p.key] if p.key in raw else _first(p.element)) for p in self.space.params]
+        return [_native_value(p, raw[p.key] if p.key in raw else _first(p.primitive)) for p in self.space.params]
 
     def _liar(self, fit: bool) -> Any:
         """A copy of the optimizer told the pending points at ``min(yi)`` (0 if none), fitted once."""
         opt = self._opt
-        told_x, told_y = opt.Xi, opt.yi
-        opt.Xi, opt.yi = [], []  # copy() would fit on Xi, then again with the lies: fit once instead
-        try:
-            liar = opt.copy(random_state=opt.rng.randint(0, _SEED_BOUND))
-        finally:
-            opt.Xi, opt.yi = told_x, told_y
         lies = [*self._pending.values(), *self._deferred]
-        lie = float(min(told_y)) if told_y else 0.0
-        liar._tell([*told_x, *lies], [*told_y, *[lie] * len(lies)], fit=fit)  # ask(n_points) fits its own copy
-        return liar
+        lie = float(min(opt.yi)) if opt.yi else 0.0
+        seed = opt.rng.randint(0, _SEED_BOUND)
+        return liar_copy(opt, lies, [lie] * len(lies), fit=fit, random_state=seed)  # ask(n_points) fits its own
 
     def ask(self, n: int = 1) -> list[Suggestion]:
         """Propose ``n`` points: skopt's ``ask``, through a constant liar while trials are pending."""
@@ -345,24 +289,32 @@ class SkoptAdapter(Adapter):
             else:
                 self._opt.tell(points, values, fit=fit)
 
-    def tell(self, token: Any, loss: float | None) -> None:
+    def tell(self, token: Any, outcome: Outcome) -> None:
         """Tell skopt the full point (every branch) of an asked trial.
 
-        A failure (``None``, or a loss that is not finite) is told as the worst loss seen so
-        far; before any loss it is treated as pending and told once a first loss arrives.
+        A failure is told as the worst loss seen so far; before any loss it is treated as
+        pending and told once a first loss arrives. A pruned trial is told its last reported
+        loss (skopt has no pruned state), or as a failure if it reported none.
         """
         try:
             x = self._pending.pop(token)
         except KeyError:
             raise StudyError(f"skopt adapter: unknown or already told trial token {token!r}") from None
         # with trials still pending, the next ask fits a constant-liar copy anyway: fit once, there
-        self._record([x], [loss], fit=not self._pending)
+        self._record([x], [_loss(outcome)], fit=not self._pending)
 
-    def add(self, raw: Mapping[str, Any], loss: float | None) -> None:
+    def add(self, raw: Mapping[str, Any], outcome: Outcome) -> None:
         """Tell a trial this adapter did not ask; inactive dimensions hold their first value."""
-        self._record([self._point(raw)], [loss])
+        self._record([self._point(raw)], [_loss(outcome)])
 
-    def add_many(self, trials: Sequence[tuple[Mapping[str, Any], float | None]]) -> None:
+    def add_many(self, trials: Sequence[tuple[Mapping[str, Any], Outcome]]) -> None:
         """Tell several trials in one skopt ``tell`` (one model fit)."""
         if trials:
-            self._record([self._point(raw) for raw, _ in trials], [loss for _, loss in trials])
+            self._record([self._point(raw) for raw, _ in trials], [_loss(outcome) for _, outcome in trials])
+
+
+def _loss(outcome: Outcome) -> float | None:
+    """The loss skopt is told: a complete trial's, a pruned trial's last reported one (the stand-in), else None."""
+    if outcome.state is TrialState.PRUNED:
+        return outcome.last_intermediate
+    return outcome.loss

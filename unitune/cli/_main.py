@@ -7,6 +7,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from unitune.cli._suites import add_suite_options, bench_problems, print_problems
+
 __all__ = ["main"]
 
 
@@ -20,6 +22,9 @@ def _parser() -> argparse.ArgumentParser:
         description="One search space and one API over Optuna, Hyperopt and scikit-optimize.",
         epilog="Run 'unitune COMMAND --help' for the options of a command.",
     )
+    from unitune import __version__
+
+    parser.add_argument("--version", action="version", version=f"unitune {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     bench = sub.add_parser(
@@ -47,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also write the comparison report to --out: report.html (self-contained), report.md and its PNGs",
     )
+    add_suite_options(bench)
 
     sub.add_parser(
         "backends",
@@ -55,8 +61,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub.add_parser(
         "problems",
-        help="print the built-in benchmark problems",
-        description="Print the names of the built-in problems (and their optima).",
+        help="print the built-in benchmark problems and suites",
+        description="Print the names of the built-in problems (and their optima), then the suites and their filters.",
     )
 
     run = sub.add_parser(
@@ -71,6 +77,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--trials", type=int, default=100, help="trials to run (with --storage: the study's total)")
     run.add_argument("--direction", choices=["minimize", "maximize"], default="minimize")
     run.add_argument("--seed", type=int, default=None, help="seed of the backend")
+    run.add_argument(
+        "--backend-options",
+        default=None,
+        metavar="JSON",
+        help="options of the native algorithm as a JSON object, e.g. '{\"n_startup_trials\": 5}'",
+    )
+    run.add_argument("--timeout", type=float, default=None, metavar="S", help="stop asking new trials after S seconds")
     run.add_argument("--storage", default=None, help="where to record the study, e.g. sqlite:///runs.db")
     run.add_argument("--study-name", default=None, help="name of the study in the storage (resumes if it exists)")
     run.add_argument("--jobs", type=int, default=1, help="trials in flight, in worker processes")
@@ -98,13 +111,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "backends":
             from unitune.adapters._info import backends
 
-            print(backends().drop(columns=["library", "algorithm"]).to_string(index=False))
+            print(backends().drop(columns=["library", "algorithm"]).to_text())
             return 0
         if args.command == "problems":
-            from unitune.problems import get, names
-
-            for name in names():
-                print(f"{name:28s} optimum={get(name).optimum}")
+            print_problems()
             return 0
         from unitune.cli._run import run_command, show_command
 
@@ -119,10 +129,10 @@ def _bench(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     cmp = compare(
-        _split(args.problems),
+        bench_problems(args),
         backends=_split(args.backends),
         n_trials=args.trials,
-        seeds=range(args.seeds),
+        seeds=args.seeds,
         n_jobs=args.jobs,
         progress=not args.no_progress,
     )
@@ -133,7 +143,7 @@ def _bench(args: argparse.Namespace) -> int:
 
     (out / "pairwise.md").write_text(markdown(cmp.pairwise()) + "\n")
     cmp.plot().savefig(out / "convergence.png", dpi=120)
-    print(cmp.to_markdown())
+    print(cmp.summary().to_text())
     if len(cmp.failures):
         print(f"\n{len(cmp.failures)} runs failed:\n{cmp.failures.to_string(index=False)}")
     print(f"\nwrote {out}/trials.csv, summary.md, pairwise.md, convergence.png")

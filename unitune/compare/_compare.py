@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import logging
 import math
 import time
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from unitune._keywords import suggest_keywords
 from unitune.compare._comparison import TIMING_COLUMNS, Comparison
+from unitune.exceptions import ArgumentError, ArgumentTypeError, UnituneWarning, argument_error
 from unitune.problems import Problem, get
 
 if TYPE_CHECKING:
+    import concurrent.futures as cf
+
     import pandas as pd
 
 __all__ = ["TIMING_COLUMNS", "Comparison", "compare"]
@@ -33,14 +37,22 @@ def _as_problems(objective_or_problems: Any, space: Any, direction: str, optimum
             problems.append(get(item))
         elif callable(item):
             if space is None:
-                raise ValueError("compare(objective, space): an objective needs its space; pass space=...")
+                raise ArgumentError(
+                    "compare(objective, space): an objective needs its space; received space=None. Fix: pass space=..."
+                )
             name = getattr(item, "__name__", "objective")
             problems.append(Problem(name, space, item, optimum=optimum, direction=direction))
         else:
-            raise TypeError(f"compare() takes an objective, a Problem, a problem name or a list of those; got {item!r}")
+            raise argument_error(
+                "objective_or_problems",
+                "must be an objective, a Problem, a problem name or a list of those",
+                item,
+                "pass e.g. 'branin' or [problem, 'hartmann6']",
+                kind=ArgumentTypeError,
+            )
     names = [p.name for p in problems]
     if len(set(names)) != len(names):
-        raise ValueError(f"problem names must be distinct; received {names}")
+        raise argument_error("problem names", "must be distinct", names, "give each Problem its own name")
     return problems
 
 
@@ -78,7 +90,9 @@ def _run_one(run: _Run) -> list[dict[str, Any]]:
     def on_trial(study: Study, trial: Any) -> None:
         ends[trial.number] = time.perf_counter() - start
 
-    study.optimize(timed, run.n_trials, callbacks=[on_trial])
+    study.optimize(
+        timed, run.n_trials, callbacks=[on_trial], catch=Exception
+    )  # a failing configuration: a failed trial
     overhead = study.overhead / max(1, len(study.trials))
     sign = 1.0 if run.problem.direction == "minimize" else -1.0
     best = math.inf
@@ -109,13 +123,14 @@ def _run_one(run: _Run) -> list[dict[str, Any]]:
     return rows
 
 
+@suggest_keywords
 def compare(
     objective_or_problems: Callable[[dict[str, Any]], float] | Problem | str | Iterable[Any],
     space: Any = None,
     *,
     backends: Sequence[str] = ("optuna", "hyperopt", "skopt"),
     n_trials: int = 50,
-    seeds: Iterable[int] = range(5),
+    seeds: int | Iterable[int] = range(5),
     n_jobs: int = 1,
     executor: cf.Executor | None = None,
     direction: str = "minimize",
@@ -132,7 +147,7 @@ def compare(
         space: The search space of a bare objective.
         backends: Backend strings, e.g. ``["optuna", "hyperopt:tpe", "skopt:gp"]``.
         n_trials: Trials per run.
-        seeds: One run per seed and backend.
+        seeds: One run per seed and backend (an int ``n`` means seeds ``0 .. n-1``, as ``unitune bench --seeds n``).
         n_jobs: Runs in parallel, in local worker processes.
         executor: Any ``concurrent.futures.Executor`` for the runs (e.g. Dask's).
         direction: Direction of a bare objective.
@@ -154,12 +169,16 @@ def compare(
         (['optuna:random', 'skopt:random'], 'optuna:random')
     """
     problems = _as_problems(objective_or_problems, space, direction, optimum)
-    seeds = list(seeds)
+    seeds = _seeds(seeds)
+    if isinstance(n_trials, bool) or not isinstance(n_trials, int) or n_trials < 1:
+        raise argument_error("n_trials", "must be an int >= 1 (trials per run)", n_trials, "pass e.g. n_trials=50")
     options = dict(backend_options or {})
     from unitune.adapters import parse_backend
 
     for backend in [*backends, *([baseline] if baseline else [])]:
         parse_backend(backend)  # unknown names fail before anything runs
+    for backend in backends:
+        _warn_startup(backend, options.get(backend, {}), n_trials)
     runs = [_Run(p, b, s, n_trials, options.get(b, {})) for p in problems for b in backends for s in seeds]
     extra = baseline is not None and baseline not in backends
     baseline_runs = []
@@ -218,7 +237,9 @@ def _execute(
 
             executor = get_reusable_executor(max_workers=n_jobs, timeout=60)
         futures = {executor.submit(_run_one, run): (run, is_baseline) for run, is_baseline in tasks}
-        for future in cf.as_completed(futures):
+        from concurrent.futures import as_completed
+
+        for future in as_completed(futures):
             collect(*futures[future], future.result)
     if bar is not None:
         bar.close()
@@ -276,3 +297,32 @@ def _failure_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
 
     frame: pd.DataFrame = pd.DataFrame(rows, columns=["problem", "backend", "seed", "error"])
     return frame
+
+
+def _seeds(seeds: int | Iterable[int]) -> list[int]:
+    """The seeds of a comparison: ``range(n)`` for an int ``n``, else each seed checked."""
+    from unitune.study._checks import check_count, check_seed
+
+    if isinstance(seeds, Iterable) and not isinstance(seeds, (str, bytes)):
+        checked = [check_seed(s) for s in seeds]
+        if not checked or None in checked:
+            raise argument_error("seeds", "must name at least one seed, each an int", seeds, "pass e.g. seeds=10")
+        return [int(s) for s in checked if s is not None]
+    return list(range(check_count("seeds", seeds, minimum=1)))
+
+
+def _warn_startup(backend: str, options: Mapping[str, Any], n_trials: int) -> None:
+    """Warn when most of each run of a model-based algorithm would be its random start-up phase."""
+    from unitune.adapters import get_adapter_class, parse_backend
+
+    library, algorithm = parse_backend(backend)
+    startup = get_adapter_class(library).startup(algorithm, options)
+    if startup is not None and n_trials < 2 * startup.trials:
+        warnings.warn(
+            f"{backend}: its start-up phase is the {startup}; with n_trials={n_trials}, at most "
+            f"{max(0, n_trials - startup.trials)} trials of each run are model-based. "
+            f"Fix: n_trials >= {2 * startup.trials}, "
+            f"or backend_options={{{backend!r}: {{{startup.option!r}: {max(1, n_trials // 4)}}}}}",
+            UnituneWarning,
+            stacklevel=4,  # the caller of compare(), past its keyword check
+        )

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
 
     from unitune.compare._across import AcrossProblems
     from unitune.report import ReportFiles
+    from unitune.report._table import Table
 
 __all__ = ["Comparison"]
 
@@ -84,7 +85,7 @@ class Comparison:
 
         return final(self.trials, self.directions)
 
-    def summary(self) -> pd.DataFrame:
+    def summary(self) -> Table:
         """Per problem and backend: final best (mean, median, IQR), regret, ranks, AUC and costs.
 
         Columns: problem, backend, runs, best_mean, best_median, best_iqr, regret_mean,
@@ -95,8 +96,9 @@ class Comparison:
         microseconds per trial), failed_runs.
         """
         from unitune.compare._stats import summary
+        from unitune.report._table import as_table
 
-        return summary(self.trials, self.failures, self.directions)
+        return as_table(summary(self.trials, self.failures, self.directions))
 
     def losses(self) -> pd.DataFrame:
         """Every trial of every run as a loss (lower is better; ``+inf`` before a result and for failed runs).

@@ -1,35 +1,44 @@
-"""Benchmark problems with known optima, written in unitune's space language.
+"""Benchmark problems and suites, written in unitune's space language.
 
 A :class:`Problem` bundles a search space, an objective taking a nested config
 dict and, when known, the optimal value and an optimal config. Built in are
 synthetic test functions from Surjanovic & Bingham's *Virtual Library of
 Simulation Experiments* on their standard domains (parameters ``"x0"``,
 ``"x1"``, ...), a mixed-type problem, a conditional problem, and scikit-learn
-tuning tasks on datasets bundled with scikit-learn. Built-in objectives are
-module-level functions or small callable objects, so problems pickle into
-worker processes. scikit-learn is imported only when a task is evaluated.
+tuning tasks on datasets bundled with scikit-learn. :func:`suite` returns the
+benchmark suites: COCO's BBOB functions (``"bbob"``, needs
+``unitune[bbob]``), Bayesmark's scikit-learn problems (``"bayesmark"``), the
+synthetic problems (``"synthetic"``) and the scikit-learn tasks
+(``"sklearn"``). Built-in objectives are module-level functions or small
+callable objects, so problems pickle into worker processes. scikit-learn and
+COCO are imported only when a problem is evaluated.
 
 Example:
     >>> p = get("branin")
     >>> sorted(p.space), abs(p(p.minimizer) - p.optimum) < 1e-9
     (['x0', 'x1'], True)
+    >>> [p.name for p in suite("bbob", functions=[1, 24], dimensions=2, instances=1)]
+    ['bbob_f001_i01_d02', 'bbob_f024_i01_d02']
 """
 
 from __future__ import annotations
 
+from unitune.problems._bayesmark import bayesmark_task
+from unitune.problems._bayesmark_spaces import BAYESMARK_DATASETS, BAYESMARK_METRICS, BAYESMARK_MODELS
+from unitune.problems._bbob import BBOB_DIMENSIONS, BBOB_FUNCTIONS, bbob_problem
 from unitune.problems._problem import Problem
+from unitune.problems._registry import get, names
 from unitune.problems._sklearn_tasks import SKLEARN_DATASETS, SKLEARN_MODELS, sklearn_task
+from unitune.problems._suites import suite, suites
 from unitune.problems._synthetic import (
     ackley,
     branin,
     conditional,
-    get,
     goldstein_price,
     hartmann3,
     hartmann6,
     levy,
     mixed,
-    names,
     rastrigin,
     rosenbrock,
     six_hump_camel,
@@ -37,10 +46,17 @@ from unitune.problems._synthetic import (
 )
 
 __all__ = [
+    "BAYESMARK_DATASETS",
+    "BAYESMARK_METRICS",
+    "BAYESMARK_MODELS",
+    "BBOB_DIMENSIONS",
+    "BBOB_FUNCTIONS",
     "SKLEARN_DATASETS",
     "SKLEARN_MODELS",
     "Problem",
     "ackley",
+    "bayesmark_task",
+    "bbob_problem",
     "branin",
     "conditional",
     "get",
@@ -55,4 +71,6 @@ __all__ = [
     "six_hump_camel",
     "sklearn_task",
     "styblinski_tang",
+    "suite",
+    "suites",
 ]

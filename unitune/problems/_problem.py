@@ -7,6 +7,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from unitune.exceptions import ArgumentError, ArgumentTypeError
+
 __all__ = ["Problem", "unknown_name"]
 
 
@@ -45,13 +47,13 @@ class Problem:
     def __post_init__(self) -> None:
         """Validate ``direction`` and ``objective``."""
         if self.direction not in ("minimize", "maximize"):
-            raise ValueError(
+            raise ArgumentError(
                 f"Problem.direction must be 'minimize' or 'maximize', got "
                 f"{self.direction!r}; pass direction='minimize' (lower is better) "
                 "or direction='maximize' (higher is better)."
             )
         if not callable(self.objective):
-            raise TypeError(
+            raise ArgumentTypeError(
                 "Problem.objective must be callable, got "
                 f"{type(self.objective).__name__}; pass a function taking a "
                 "config dict and returning a float."
@@ -62,8 +64,8 @@ class Problem:
         return float(self.objective(dict(config)))
 
 
-def unknown_name(what: str, value: str, known: Sequence[str]) -> ValueError:
-    """A ValueError for an unknown name, with a close match and the known names."""
+def unknown_name(what: str, value: str, known: Sequence[str]) -> ArgumentError:
+    """The error for an unknown name, with a close match and the known names."""
     close = difflib.get_close_matches(value, known, n=1)
     hint = f" Did you mean {close[0]!r}?" if close else ""
-    return ValueError(f"Unknown {what} {value!r}.{hint} Known {what}s: {', '.join(known)}.")
+    return ArgumentError(f"Unknown {what} {value!r}.{hint} Known {what}s: {', '.join(known)}.")

@@ -8,6 +8,7 @@ import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from unitune.exceptions import ArgumentError
 from unitune.problems._problem import Problem, unknown_name
 from unitune.space._elements import Categorical, Float, Int
 
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     Array = npt.NDArray[np.float64]
 
 
-SKLEARN_MODELS = ("svm", "random_forest", "gradient_boosting", "knn", "mlp", "logistic", "ridge")
+SKLEARN_MODELS = ("svm", "random_forest", "gradient_boosting", "knn", "mlp", "logistic", "ridge", "random_forest_mixed")
 SKLEARN_DATASETS = ("iris", "wine", "breast_cancer", "digits", "diabetes")
 _REGRESSION_DATASETS = frozenset({"diabetes"})
 # model -> (sklearn module, classifier, regressor, fixed keyword arguments).
@@ -32,9 +33,10 @@ _ESTIMATORS: dict[str, tuple[str, str, str, dict[str, Any]]] = {
     "mlp": ("neural_network", "MLPClassifier", "MLPRegressor", {"max_iter": 200}),
     "logistic": ("linear_model", "LogisticRegression", "", {"max_iter": 1000}),
     "ridge": ("linear_model", "", "Ridge", {}),
+    "random_forest_mixed": ("ensemble", "RandomForestClassifier", "", {}),
 }
-_SEEDED = frozenset({"random_forest", "gradient_boosting", "mlp"})
-_INT_PARAMS = frozenset({"n_estimators", "max_depth", "n_neighbors", "hidden_units"})
+_SEEDED = frozenset({"random_forest", "gradient_boosting", "mlp", "random_forest_mixed"})
+_INT_PARAMS = frozenset({"n_estimators", "max_depth", "n_neighbors", "hidden_units", "min_samples_leaf"})
 
 
 def _sklearn_space(model: str) -> dict[str, Any]:
@@ -48,6 +50,15 @@ def _sklearn_space(model: str) -> dict[str, Any]:
             "learning_rate": Float(1e-3, 1.0, log=True),
             "n_estimators": Int(10, 100, log=True),
             "max_depth": Int(1, 5),
+        }
+    if model == "random_forest_mixed":  # six parameters: three integers, a real, two categoricals
+        return {
+            "n_estimators": Int(10, 100, log=True),
+            "max_depth": Int(2, 16),
+            "min_samples_leaf": Int(1, 16, log=True),
+            "max_features": Float(0.05, 1.0),
+            "criterion": Categorical(["gini", "entropy"]),
+            "bootstrap": Categorical([True, False]),
         }
     if model == "knn":
         return {"n_neighbors": Int(1, 30), "weights": Categorical(["uniform", "distance"])}
@@ -77,8 +88,10 @@ def _make_estimator(model: str, regression: bool, config: dict[str, Any], seed: 
     params: dict[str, Any] = {}
     for key in _sklearn_space(model):
         value = config[key]
-        cast = str if isinstance(value, str) else int if key in _INT_PARAMS else float
-        params[key] = cast(value)
+        if isinstance(value, (str, bool)):
+            params[key] = value
+        else:
+            params[key] = int(value) if key in _INT_PARAMS else float(value)
     if "hidden_units" in params:
         params["hidden_layer_sizes"] = (params.pop("hidden_units"),)
     if model in _SEEDED:
@@ -120,7 +133,10 @@ def sklearn_task(model: str, dataset: str, *, cv: int = 5, seed: int = 0) -> Pro
     Classification datasets (iris, wine, breast_cancer, digits) use the loss
     ``1 - mean accuracy`` over StratifiedKFold; diabetes (regression) uses the
     mean squared error over KFold with each model's regressor counterpart
-    ("logistic" is classification-only, "ridge" regression-only). Folds are
+    ("logistic" and "random_forest_mixed" are classification-only, "ridge"
+    regression-only). "random_forest_mixed" is a random forest with six mixed
+    parameters: three integers (two on a log scale), a real and two
+    categoricals (``criterion``, ``bootstrap``). Folds are
     shuffled with ``random_state=seed`` and fixed, so a config always gets the
     same loss. Inputs are standardized; for regression the target is too
     during fitting, but the MSE is in original units. One evaluation takes
@@ -138,7 +154,7 @@ def sklearn_task(model: str, dataset: str, *, cv: int = 5, seed: int = 0) -> Pro
         optimum is unknown (``None``).
 
     Raises:
-        ValueError: For an unknown or mismatched model/dataset or a bad ``cv``.
+        ArgumentError: For an unknown or mismatched model/dataset or a bad ``cv``.
 
     Example:
         >>> p = sklearn_task("knn", "iris", cv=3)
@@ -151,10 +167,14 @@ def sklearn_task(model: str, dataset: str, *, cv: int = 5, seed: int = 0) -> Pro
         raise unknown_name("dataset", dataset, SKLEARN_DATASETS)
     regression = dataset in _REGRESSION_DATASETS
     if not _ESTIMATORS[model][2 if regression else 1]:
-        task, other = ("regression", "ridge") if regression else ("classification", "logistic")
-        raise ValueError(f"Model {model!r} does not fit the {task} dataset {dataset!r}; use model={other!r} instead.")
+        task = "regression" if regression else "classification"
+        fitting = [m for m in SKLEARN_MODELS if _ESTIMATORS[m][2 if regression else 1]]
+        raise ArgumentError(
+            f"Model {model!r} does not fit the {task} dataset {dataset!r}; use one of the {task} models "
+            f"{', '.join(fitting)} instead."
+        )
     if isinstance(cv, bool) or not isinstance(cv, int) or cv < 2:
-        raise ValueError(f"sklearn_task(cv=...) must be an integer >= 2, got {cv!r}; pass e.g. cv=5.")
+        raise ArgumentError(f"sklearn_task(cv=...) must be an integer >= 2, got {cv!r}; pass e.g. cv=5.")
     loss = "mean squared error" if regression else "1 - accuracy"
     return Problem(
         name=f"sklearn:{model}:{dataset}",

@@ -1,15 +1,14 @@
-"""Synthetic test functions, the mixed and conditional problems, and the problem registry."""
+"""Synthetic test functions and the mixed and conditional problems."""
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from unitune.problems._problem import Problem, unknown_name
-from unitune.problems._sklearn_tasks import sklearn_task
+from unitune.exceptions import ArgumentError
+from unitune.problems._problem import Problem
 from unitune.space import Categorical, Conditional, Float, Int
 
 # ---------------------------------------------------------------------------
@@ -105,7 +104,7 @@ def _fixed(name: str) -> Problem:
 def _scalable(name: str, dim: int) -> Problem:
     func, bounds, fstar, xstar, min_dim = _SCALABLE_SPECS[name]
     if isinstance(dim, bool) or not isinstance(dim, int) or dim < min_dim:
-        raise ValueError(
+        raise ArgumentError(
             f"{name}(dim=...) needs an integer dim >= {min_dim}, got {dim!r}; pass e.g. dim={max(2, min_dim)}."
         )
     desc = f"{name} in {dim} dimensions."
@@ -291,55 +290,21 @@ def conditional() -> Problem:
     return Problem("conditional", space, _conditional_objective, 0.0, "minimize", best, desc)
 
 
-# ---------------------------------------------------------------------------
-# Registry.
-# ---------------------------------------------------------------------------
-
-_OTHER: dict[str, Callable[[], Problem]] = {"mixed": mixed, "conditional": conditional}
-_SKLEARN_EXAMPLES = ("sklearn:knn:iris", "sklearn:logistic:wine", "sklearn:svm:breast_cancer", "sklearn:ridge:diabetes")
-_ND_NAME = re.compile(r"^([a-z_]+?)(\d+)d$")
+#: The synthetic problems by base name: fixed-dimension functions, scalable ones, then the others.
+FIXED_FUNCTIONS = tuple(_FIXED_SPECS)
+SCALABLE_FUNCTIONS = tuple(_SCALABLE_SPECS)
+OTHER_PROBLEMS: dict[str, Callable[[], Problem]] = {"mixed": mixed, "conditional": conditional}
 
 
-def names() -> list[str]:
-    """Names of the built-in problems, all accepted by :func:`get`.
-
-    Scalable functions are listed in 2-d (any ``"{name}{n}d"`` works) and only
-    a few scikit-learn tasks are listed (any ``"sklearn:{model}:{dataset}"``).
+def synthetic_problem(name: str, dim: int | None = None) -> Problem:
+    """The synthetic problem ``name`` (scalable functions in ``dim`` dimensions, 2 by default).
 
     Example:
-        >>> "branin" in names() and "rosenbrock2d" in names()
-        True
+        >>> synthetic_problem("levy", 3).name, synthetic_problem("branin").name
+        ('levy3d', 'branin')
     """
-    return [*_FIXED_SPECS, *(f"{n}2d" for n in _SCALABLE_SPECS), *_OTHER, *_SKLEARN_EXAMPLES]
-
-
-def get(name: str) -> Problem:
-    """Build a built-in problem by name.
-
-    Accepts the names from :func:`names`, scalable functions as ``"ackley"``
-    (2-d) or ``"ackley10d"``, and ``"sklearn:{model}:{dataset}"`` (5-fold CV).
-
-    Raises:
-        ValueError: For an unknown name, with a close-match suggestion.
-
-    Example:
-        >>> get("rosenbrock5d").name, get("rosenbrock").name
-        ('rosenbrock5d', 'rosenbrock2d')
-    """
-    key = name.strip().lower().replace("-", "_")
-    if key.startswith("sklearn:"):
-        parts = key.split(":")
-        if len(parts) != 3:
-            raise ValueError(
-                f"Malformed scikit-learn task name {name!r}; use 'sklearn:MODEL:DATASET', e.g. 'sklearn:svm:iris'."
-            )
-        return sklearn_task(parts[1], parts[2])
-    if key in _FIXED_SPECS:
-        return _fixed(key)
-    if key in _OTHER:
-        return _OTHER[key]()
-    match = _ND_NAME.match(key)
-    base, dim = (match.group(1), int(match.group(2))) if match else (key, 2)
-    if base in _SCALABLE_SPECS:
-        return _scalable(base, dim)
-    raise unknown_name("problem", name, [*names(), *_SCALABLE_SPECS])
+    if name in _SCALABLE_SPECS:
+        return _scalable(name, 2 if dim is None else dim)
+    if name in _FIXED_SPECS:
+        return _fixed(name)
+    return OTHER_PROBLEMS[name]()

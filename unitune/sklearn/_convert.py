@@ -18,25 +18,28 @@ start with ``"_"`` are pseudo parameters, sampled but not passed to the estimato
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from unitune.exceptions import SpaceError, SpaceTypeError
-from unitune.space import Space
-from unitune.space._elements import Categorical, Conditional, Float, Int, _fail
+from unitune.space import (
+    Categorical,
+    Conditional,
+    Space,
+    branches_of,
+    from_foreign,
+    from_scipy,
+    is_distribution,
+    is_element,
+    parameter_error,
+)
 
 __all__ = ["GRID_KEY", "candidate", "to_space"]
 
 #: Key of the Conditional that chooses between the dicts of a list of grids.
 GRID_KEY = "_grid"
-_ELEMENTS = (Float, Int, Categorical, Conditional)
-_SUPPORTED = (
-    "a list of values, scipy.stats.uniform(loc, scale), scipy.stats.loguniform(a, b) (or reciprocal), "
-    "scipy.stats.randint(low, high), or a unitune element such as Float(low, high, log=True)"
-)
 
 
 def to_space(space: Any) -> Space:
@@ -78,7 +81,7 @@ def _as_dict(grid: Mapping[str, Any] | Space, where: str) -> Mapping[str, Any]:
 
 def is_sklearn_style(mapping: Mapping[str, Any]) -> bool:
     """Whether a dict is a scikit-learn ``param_grid``/``param_distributions`` (see the module docstring)."""
-    return any(isinstance(v, (list, np.ndarray)) or _is_distribution(v) for v in mapping.values())
+    return any(isinstance(v, (list, np.ndarray)) or is_distribution(v) for v in mapping.values())
 
 
 def _convert_dict(mapping: Mapping[str, Any], where: str) -> dict[str, Any]:
@@ -87,17 +90,18 @@ def _convert_dict(mapping: Mapping[str, Any], where: str) -> dict[str, Any]:
     for key, value in mapping.items():
         name = f"{key}{where}"
         if isinstance(key, str) and "." in key:
-            raise _fail(
+            raise parameter_error(
                 name,
                 "scikit-learn parameter names contain no '.'",
                 repr(key),
                 f"name parameters of nested estimators with '__', e.g. {key.replace('.', '__')!r}",
             )
-        if isinstance(value, Conditional) and isinstance(value.branches, Mapping):
+        branches = branches_of(value)
+        if branches is not None:
             value = Conditional(
                 {
                     label: _convert_dict(b, f" (in branch {label} of {name})") if isinstance(b, Mapping) else b
-                    for label, b in value.branches.items()
+                    for label, b in branches.items()
                 }
             )
         elif sklearn_style:
@@ -110,8 +114,9 @@ def _convert_dict(mapping: Mapping[str, Any], where: str) -> dict[str, Any]:
 def _check_flat(mapping: Mapping[str, Any], where: str) -> None:
     for key, value in mapping.items():
         name = f"{key}{where}"
-        if isinstance(value, Conditional) and isinstance(value.branches, Mapping):
-            for label, branch in value.branches.items():
+        branches = branches_of(value)
+        if branches is not None:
+            for label, branch in branches.items():
                 if isinstance(branch, Mapping):
                     _check_flat(branch, f" (in branch {label} of {name})")
         else:
@@ -120,7 +125,7 @@ def _check_flat(mapping: Mapping[str, Any], where: str) -> None:
 
 def _check_value(name: str, value: Any) -> None:
     if isinstance(value, (Mapping, Space)):
-        raise _fail(
+        raise parameter_error(
             name,
             "a nested dict is not a scikit-learn parameter",
             repr(dict(value.mapping) if isinstance(value, Space) else value),
@@ -130,18 +135,23 @@ def _check_value(name: str, value: Any) -> None:
 
 
 def _convert_value(name: str, value: Any) -> Any:
-    if isinstance(value, _ELEMENTS):
+    if is_element(value):
         return value
-    if _is_distribution(value):
-        return _from_distribution(name, value)
+    element = from_foreign(name, value)
+    if element is not None:
+        return element
+    if is_distribution(value):
+        return from_scipy(name, value)
     if isinstance(value, np.ndarray) and value.ndim != 1:
-        raise _fail(name, "an array of values must be 1-d", f"an array of shape {value.shape}", "pass a 1-d array")
+        raise parameter_error(
+            name, "an array of values must be 1-d", f"an array of shape {value.shape}", "pass a 1-d array"
+        )
     if isinstance(value, (list, tuple, np.ndarray)):
         values = value.tolist() if isinstance(value, np.ndarray) else list(value)  # Python numbers, not NumPy's
         if not values:
-            raise _fail(name, "the list of values is empty", repr(value), "list at least one value")
-        if any(isinstance(v, (*_ELEMENTS, Space)) or _is_distribution(v) for v in values):
-            raise _fail(
+            raise parameter_error(name, "the list of values is empty", repr(value), "list at least one value")
+        if any(is_element(v) or isinstance(v, Space) or is_distribution(v) for v in values):
+            raise parameter_error(
                 name,
                 "a list of values cannot hold unitune elements or distributions",
                 repr(value),
@@ -152,51 +162,6 @@ def _convert_value(name: str, value: Any) -> Any:
             return values[0]  # a constant (a dict stays a Categorical: a plain dict would nest)
         return Categorical(values)
     return value
-
-
-def _is_distribution(value: Any) -> bool:
-    return hasattr(value, "rvs") and not isinstance(value, type)
-
-
-def _from_distribution(name: str, dist: Any) -> Float | Int:
-    gen = getattr(dist, "dist", None)
-    kind = getattr(gen, "name", None)
-    if kind not in ("uniform", "loguniform", "reciprocal", "randint"):
-        what = f"scipy.stats.{kind}" if isinstance(kind, str) else type(dist).__name__
-        raise _fail(
-            name,
-            f"the distribution {what} has no unitune equivalent",
-            repr(dist),
-            f"use {_SUPPORTED}",
-            kind=SpaceTypeError,
-        )
-    args, kwds = tuple(dist.args), dict(dist.kwds)
-    shape_names = {"uniform": (), "randint": ("low", "high")}.get(kind, ("a", "b"))
-    n_shapes = len(shape_names)
-    shapes = [args[i] if i < len(args) else kwds.pop(s, None) for i, s in enumerate(shape_names)]
-    loc = kwds.pop("loc", args[n_shapes] if len(args) > n_shapes else 0)
-    scale = kwds.pop("scale", args[n_shapes + 1] if len(args) > n_shapes + 1 else 1)
-    received = f"scipy.stats.{kind}{tuple(args)}" + (f" with {dist.kwds}" if dist.kwds else "")
-    numbers_ = [*shapes, loc, scale]
-    if any(isinstance(v, bool) or not isinstance(v, numbers.Real) for v in numbers_) or kwds:
-        raise _fail(name, f"cannot read the parameters of scipy.stats.{kind}", received, f"use {_SUPPORTED}")
-    if kind == "uniform":
-        if float(scale) < 0:
-            raise _fail(
-                name, "scipy.stats.uniform needs scale >= 0", received, "use uniform(loc, scale) with scale >= 0"
-            )
-        return Float(float(loc), float(loc) + float(scale))
-    if kind == "randint":
-        low, high = shapes
-        if not all(float(v).is_integer() for v in (low, high, loc)) or float(scale) != 1:
-            raise _fail(name, "scipy.stats.randint needs whole-number bounds", received, "use randint(low, high)")
-        if int(high) <= int(low):
-            raise _fail(name, "scipy.stats.randint needs low < high (high is excluded)", received, "raise high")
-        return Int(int(low) + int(loc), int(high) - 1 + int(loc))  # scipy's high is exclusive
-    a, b = shapes
-    if float(loc) != 0:
-        raise _fail(name, f"scipy.stats.{kind} with loc != 0 is not log-uniform", received, "drop loc")
-    return Float(float(a) * float(scale), float(b) * float(scale), log=True)
 
 
 def _holds_estimator(value: Any) -> bool:

@@ -12,6 +12,7 @@ import numpy as np
 from sklearn.exceptions import FitFailedWarning
 from sklearn.model_selection._search import BaseSearchCV
 
+from unitune.exceptions import ArgumentTypeError, NoCompleteTrialError, argument_error
 from unitune.sklearn._convert import candidate, to_space
 from unitune.study import Study, Trial
 
@@ -123,11 +124,15 @@ class SearchCV(BaseSearchCV):  # type: ignore[misc]
         for name in ("n_trials", "batch_size"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-                raise ValueError(f"{name} must be an int >= 1; received {value!r}")
+                raise argument_error(name, "must be an int >= 1", value, f"pass e.g. {name}=10")
         options = self.backend_options
         if options is not None and not isinstance(options, Mapping):
-            raise TypeError(
-                f"backend_options must be a dict or None; received {options!r}. Fix: e.g. {{'n_startup_trials': 5}}"
+            raise argument_error(
+                "backend_options",
+                "must be a dict or None",
+                options,
+                "pass e.g. {'n_startup_trials': 5}",
+                kind=ArgumentTypeError,
             )
         return Study(
             to_space(self.space),
@@ -179,7 +184,7 @@ class SearchCV(BaseSearchCV):  # type: ignore[misc]
                 else:
                     study.tell(trial, score)
         if evaluated == 0:
-            raise ValueError(f"every candidate failed: no fit succeeded in {asked} trial(s).{all_failed}")
+            raise NoCompleteTrialError(f"every candidate failed: no fit succeeded in {asked} trial(s).{all_failed}")
 
 
 def _seed(random_state: Any) -> int | None:
@@ -187,14 +192,18 @@ def _seed(random_state: Any) -> int | None:
         return None
     if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
         if not 0 <= int(random_state) < 2**32:
-            raise ValueError(f"random_state must be between 0 and 2**32 - 1; received {random_state!r}")
+            raise argument_error("random_state", "must be between 0 and 2**32 - 1", random_state, "pass e.g. 0")
         return int(random_state)
     if isinstance(random_state, np.random.RandomState):
         return int(random_state.randint(np.iinfo(np.int32).max))
     if isinstance(random_state, np.random.Generator):
         return int(random_state.integers(np.iinfo(np.int32).max))
-    raise TypeError(
-        f"random_state must be an int, None or a numpy.random.RandomState; received {random_state!r}. Fix: e.g. 0"
+    raise argument_error(
+        "random_state",
+        "must be an int, None or a numpy.random.RandomState",
+        random_state,
+        "pass e.g. 0",
+        kind=ArgumentTypeError,
     )
 
 

@@ -20,18 +20,37 @@ Example:
 
 from __future__ import annotations
 
-from unitune.space._elements import Categorical, Conditional, Float, Int
+from unitune.space._elements import (
+    Categorical,
+    Conditional,
+    Element,
+    Float,
+    Int,
+    branches_of,
+    is_element,
+    parameter_error,
+)
+from unitune.space._foreign import from_foreign, from_scipy, is_distribution
 from unitune.space._space import Condition, Param, Space, SpaceLike, as_space, conditions_hold
+from unitune.space._transform import Primitive
 
 __all__ = [
     "Categorical",
     "Condition",
     "Conditional",
+    "Element",
     "Float",
     "Int",
     "Param",
+    "Primitive",
     "Space",
     "SpaceLike",
     "as_space",
+    "branches_of",
     "conditions_hold",
+    "from_foreign",
+    "from_scipy",
+    "is_distribution",
+    "is_element",
+    "parameter_error",
 ]

@@ -3,6 +3,14 @@
 Elements only hold what the user wrote. The rules are checked by
 :class:`unitune.Space`, which knows each element's path and so can name it in
 the error; ``Space`` is built by every function that takes a space.
+
+Each element reduces, once, to a neutral :class:`~unitune.space._transform.Primitive`
+(:meth:`Element.primitive`): backends, the record and the reference sampler
+only ever see primitives, so a new kind of element is one new subclass here.
+
+Example:
+    >>> Int(32, 256, step=32).primitive().n_steps
+    7
 """
 
 from __future__ import annotations
@@ -11,60 +19,20 @@ import math
 import numbers
 from collections.abc import Iterable, Mapping
 from dataclasses import KW_ONLY, dataclass
-from typing import Any
+from typing import Any, ClassVar
 
-from unitune.exceptions import SpaceError, SpaceTypeError
+from unitune.exceptions import SpaceTypeError
+from unitune.space._element import Element
+from unitune.space._rules import check_bounds, check_flags, check_number, parameter_error
+from unitune.space._transform import Primitive, _safe_eq
 
-__all__ = ["Categorical", "Conditional", "Element", "Float", "Int"]
+__all__ = ["Categorical", "Conditional", "Element", "Float", "Int", "branches_of", "is_element", "parameter_error"]
 
 PRIMITIVES = (type(None), bool, int, float, str)
 
 
-def _fail(path: str, rule: str, received: str, fix: str, *, kind: type[SpaceError] = SpaceError) -> SpaceError:
-    return kind(f"parameter {path!r}: {rule}; received {received}. Fix: {fix}.")
-
-
-def _check_number(path: str, what: str, value: object, element: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise _fail(
-            path,
-            f"{element} {what} must be a number",
-            f"{value!r} ({type(value).__name__})",
-            f"pass an int or a float as {what}",
-            kind=SpaceTypeError,
-        )
-    if not math.isfinite(float(value)):
-        raise _fail(path, f"{element} {what} must be finite", repr(value), f"give a finite {what}")
-
-
-def _check_flags(path: str, element: str, log: object, step: object) -> None:
-    if not isinstance(log, bool):
-        raise _fail(
-            path, f"{element} log must be True or False", repr(log), "pass log=True or log=False", kind=SpaceTypeError
-        )
-    if step is None:
-        return
-    _check_number(path, "step", step, element)
-    if float(step) <= 0:  # type: ignore[arg-type]
-        raise _fail(path, f"{element} step must be > 0", f"step={step!r}", "use a positive step")
-
-
-def _check_bounds(path: str, element: str, low: float, high: float, log: bool) -> None:
-    if float(low) > float(high):
-        raise _fail(
-            path,
-            f"{element} needs low <= high",
-            f"low={low!r}, high={high!r}",
-            f"swap them: {element}({high!r}, {low!r})",
-        )
-    if log and float(low) <= 0:
-        raise _fail(
-            path, f"{element} with log=True needs low > 0", f"low={low!r}", "use a positive low bound or log=False"
-        )
-
-
 @dataclass(frozen=True, repr=False)
-class Float:
+class Float(Element):
     """A real number in ``[low, high]`` (both bounds inclusive).
 
     Args:
@@ -90,48 +58,56 @@ class Float:
 
     def _check(self, path: str) -> None:
         for what in ("low", "high"):
-            _check_number(path, what, getattr(self, what), "Float")
-        _check_flags(path, "Float", self.log, self.step)
+            check_number(path, what, getattr(self, what), "Float")
+        check_flags(path, "Float", self.log, self.step)
         low, high = float(self.low), float(self.high)
-        _check_bounds(path, "Float", self.low, self.high, self.log)
+        check_bounds(path, "Float", self.low, self.high, self.log)
+        if not math.isfinite(high - low):  # every backend computes with the width: it must be a float
+            raise parameter_error(
+                path, "Float needs a finite width high - low", repr(self), "rescale the parameter (e.g. log=True)"
+            )
         if self.step is not None:
             if self.log:
-                raise _fail(path, "Float cannot have both step and log=True", repr(self), "drop step or set log=False")
+                raise parameter_error(
+                    path, "Float cannot have both step and log=True", repr(self), "drop step or set log=False"
+                )
             n = (high - low) / float(self.step)
             if abs(n - round(n)) > 1e-9 * max(1.0, abs(n)):
-                good = _decimal_round(low + math.floor(n) * float(self.step), low, float(self.step))
-                raise _fail(
+                good = Primitive("real", low, high, step=float(self.step)).at(math.floor(n))
+                raise parameter_error(
                     path, "Float step must divide high - low (bounds are inclusive)", repr(self), f"use high={good!r}"
                 )
 
+    def primitive(self) -> Primitive:
+        """A real interval, linear or log, on the grid of ``step`` if given."""
+        step = None if self.step is None else float(self.step)
+        return Primitive("real", float(self.low), float(self.high), self.log, step)
+
+    type_name: ClassVar[str] = "float"
+    fields: ClassVar[tuple[frozenset[str], frozenset[str]]] = (frozenset({"low", "high"}), frozenset({"log", "step"}))
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"type": "float", "low": ..., "high": ...[, "log": True][, "step": ...]}``."""
+        out: dict[str, Any] = {"type": "float", "low": float(self.low), "high": float(self.high)}
+        if self.log:
+            out["log"] = True
+        if self.step is not None:
+            out["step"] = self.step
+        return out
+
     @property
     def n_steps(self) -> int:
-        """Number of grid steps between ``low`` and ``high`` (needs ``step``)."""
-        assert self.step is not None
-        return round((float(self.high) - float(self.low)) / float(self.step))
+        """Number of grid steps between ``low`` and ``high`` (0 without ``step``)."""
+        return self.primitive().n_steps
 
     def grid_value(self, k: int) -> float:
-        """The ``k``-th grid point ``low + k * step``, clipped to the bounds.
-
-        Rounded to the decimals of ``low`` and ``step``, so ``Float(0, 1, step=0.1)``
-        gives ``0.3``, not ``0.30000000000000004``.
-        """
-        assert self.step is not None
-        value = _decimal_round(float(self.low) + k * float(self.step), float(self.low), float(self.step))
-        return float(min(max(value, float(self.low)), float(self.high)))
-
-
-def _decimal_round(value: float, low: float, step: float) -> float:
-    """``value`` rounded to the decimals that ``low`` and ``step`` are written with (if at most 15)."""
-    digits = 0
-    for x in (low, step):
-        mantissa, _, exponent = repr(float(x)).partition("e")
-        digits = max(digits, len(mantissa.partition(".")[2].rstrip("0")) - int(exponent or 0))
-    return round(value, digits) if digits <= 15 else value
+        """The ``k``-th grid point ``low + k * step``, clipped to the bounds, in the decimals of low and step."""
+        value: float = self.primitive().at(k)
+        return value
 
 
 @dataclass(frozen=True, repr=False)
-class Int:
+class Int(Element):
     """An integer in ``[low, high]`` (both bounds inclusive).
 
     With ``log=True`` each integer ``k`` has the probability that a log-uniform
@@ -161,35 +137,56 @@ class Int:
     def _check(self, path: str) -> None:
         for what in ("low", "high", "step"):
             value = getattr(self, what)
-            _check_number(path, what, value, "Int")
+            check_number(path, what, value, "Int")
             if not isinstance(value, numbers.Integral):
-                raise _fail(
+                raise parameter_error(
                     path,
                     f"Int {what} must be an integer",
                     f"{what}={value!r}",
                     "use whole numbers, or Float(...) for a real range",
                     kind=SpaceTypeError,
                 )
-        _check_flags(path, "Int", self.log, self.step)
-        _check_bounds(path, "Int", self.low, self.high, self.log)
+        check_flags(path, "Int", self.log, self.step)
+        check_bounds(path, "Int", self.low, self.high, self.log)
         if self.log and self.step != 1:
-            raise _fail(path, "Int cannot have both step and log=True", repr(self), "drop step or set log=False")
+            raise parameter_error(
+                path, "Int cannot have both step and log=True", repr(self), "drop step or set log=False"
+            )
         if (int(self.high) - int(self.low)) % int(self.step):
             good = int(self.low) + (int(self.high) - int(self.low)) // int(self.step) * int(self.step)
-            raise _fail(path, "Int step must divide high - low (bounds are inclusive)", repr(self), f"use high={good}")
+            raise parameter_error(
+                path, "Int step must divide high - low (bounds are inclusive)", repr(self), f"use high={good}"
+            )
+
+    def primitive(self) -> Primitive:
+        """The integers ``low, low + step, ..., high``, optionally log-scaled."""
+        return Primitive("int", int(self.low), int(self.high), self.log, int(self.step))
+
+    type_name: ClassVar[str] = "int"
+    fields: ClassVar[tuple[frozenset[str], frozenset[str]]] = (frozenset({"low", "high"}), frozenset({"log", "step"}))
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"type": "int", "low": ..., "high": ...[, "log": True][, "step": ...]}``."""
+        out: dict[str, Any] = {"type": "int", "low": int(self.low), "high": int(self.high)}
+        if self.log:
+            out["log"] = True
+        if self.step != 1:
+            out["step"] = int(self.step)
+        return out
 
     @property
     def n_steps(self) -> int:
         """Number of steps between ``low`` and ``high``."""
-        return (int(self.high) - int(self.low)) // int(self.step)
+        return self.primitive().n_steps
 
     def grid_value(self, k: int) -> int:
         """The ``k``-th grid point ``low + k * step``."""
-        return int(self.low) + int(k) * int(self.step)
+        value: int = self.primitive().at(k)
+        return value
 
 
 @dataclass(frozen=True, repr=False, eq=False)
-class Categorical:
+class Categorical(Element):
     """One of ``choices``, each equally likely; any Python objects.
 
     The objective receives the very object from ``choices`` (not a copy, not
@@ -231,7 +228,7 @@ class Categorical:
 
     def _check(self, path: str) -> None:
         if not isinstance(self.choices, tuple):
-            raise _fail(
+            raise parameter_error(
                 path,
                 "Categorical choices must be a list or tuple",
                 f"{self.choices!r} ({type(self.choices).__name__})",
@@ -239,12 +236,14 @@ class Categorical:
                 kind=SpaceTypeError,
             )
         if not self.choices:
-            raise _fail(path, "Categorical needs at least one choice", "[]", "list the choices, or use a constant")
+            raise parameter_error(
+                path, "Categorical needs at least one choice", "[]", "list the choices, or use a constant"
+            )
         seen: set[tuple[type, Any]] = set()
         for choice in self.choices:
             if isinstance(choice, PRIMITIVES):
                 if (type(choice), choice) in seen and not (isinstance(choice, float) and math.isnan(choice)):
-                    raise _fail(
+                    raise parameter_error(
                         path,
                         "Categorical choices must be distinct",
                         repr(list(self.choices)),
@@ -252,30 +251,33 @@ class Categorical:
                     )
                 seen.add((type(choice), choice))
 
+    def primitive(self) -> Primitive:
+        """A choice among the objects of ``choices`` (raw values are their indices)."""
+        return Primitive.choice(self.choices)
+
+    type_name: ClassVar[str] = "categorical"
+    fields: ClassVar[tuple[frozenset[str], frozenset[str]]] = (frozenset({"choices"}), frozenset())
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"type": "categorical", "choices": [...]}``."""
+        return {"type": "categorical", "choices": list(self.choices)}
+
+    @classmethod
+    def from_dict(cls, fields: Mapping[str, Any]) -> Categorical:
+        """``Categorical(fields["choices"])``."""
+        return cls(fields["choices"])
+
     def index(self, value: Any) -> int:
         """Position of ``value`` in ``choices``: the very object first, then an equal one.
 
         Raises:
             ValueError: if ``value`` is not among the choices.
         """
-        for i, choice in enumerate(self.choices):
-            if choice is value:
-                return i
-        for i, choice in enumerate(self.choices):
-            if type(choice) is type(value) and _safe_eq(choice, value):
-                return i
-        raise ValueError(f"{value!r} is not one of {list(self.choices)!r}")
-
-
-def _safe_eq(a: Any, b: Any) -> bool:
-    try:
-        return bool(a == b)
-    except Exception:  # arrays and other objects whose == is not a bool
-        return False
+        return self.primitive().index(value)
 
 
 @dataclass(frozen=True, repr=False, eq=False)
-class Conditional:
+class Conditional(Element):
     """A choice between labelled sub-spaces.
 
     The key that holds the ``Conditional`` receives the chosen label, and the
@@ -310,9 +312,16 @@ class Conditional:
         """The branch labels, in order."""
         return tuple(self.branches)
 
+    def primitive(self) -> Primitive:
+        """A choice among the labels; backends that show categories show the labels."""
+        return Primitive.choice(self.labels, labels=self.labels)
+
+    type_name: ClassVar[str] = "conditional"
+    fields: ClassVar[tuple[frozenset[str], frozenset[str]]] = (frozenset({"branches"}), frozenset())
+
     def _check(self, path: str) -> None:
         if not isinstance(self.branches, Mapping):
-            raise _fail(
+            raise parameter_error(
                 path,
                 "Conditional takes a dict of {label: sub-space}",
                 f"{self.branches!r} ({type(self.branches).__name__})",
@@ -320,10 +329,12 @@ class Conditional:
                 kind=SpaceTypeError,
             )
         if not self.branches:
-            raise _fail(path, "Conditional needs at least one branch", "{}", "add branches: Conditional({'a': {...}})")
+            raise parameter_error(
+                path, "Conditional needs at least one branch", "{}", "add branches: Conditional({'a': {...}})"
+            )
         for label, branch in self.branches.items():
             if not isinstance(label, str) or not label:
-                raise _fail(
+                raise parameter_error(
                     path,
                     "Conditional branch labels must be non-empty strings",
                     repr(label),
@@ -331,7 +342,7 @@ class Conditional:
                     kind=SpaceTypeError,
                 )
             if not isinstance(branch, Mapping):
-                raise _fail(
+                raise parameter_error(
                     path,
                     f"Conditional branch {label!r} must be a dict of parameters",
                     f"{branch!r} ({type(branch).__name__})",
@@ -340,4 +351,23 @@ class Conditional:
                 )
 
 
-Element = Float | Int | Categorical
+def is_element(value: Any) -> bool:
+    """Whether ``value`` is a sampled element of a space (``Float``, ``Int``, ``Categorical``, ``Conditional``, ...).
+
+    Example:
+        >>> is_element(Float(0, 1)), is_element([0, 1])
+        (True, False)
+    """
+    return isinstance(value, Element)
+
+
+def branches_of(value: Any) -> Mapping[str, Any] | None:
+    """The branches of a ``Conditional`` (``{label: sub-space}``), None for any other value.
+
+    Example:
+        >>> branches_of(Conditional({"a": {}, "b": {"x": Float(0, 1)}}))
+        {'a': {}, 'b': {'x': Float(0, 1)}}
+    """
+    if isinstance(value, Conditional) and isinstance(value.branches, Mapping):
+        return value.branches
+    return None

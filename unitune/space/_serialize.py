@@ -17,43 +17,25 @@ from collections.abc import Mapping
 from typing import Any
 
 from unitune.exceptions import SpaceError, SpaceTypeError
-from unitune.space._elements import Categorical, Conditional, Float, Int
+from unitune.space._elements import Conditional, Element
 
 __all__ = ["space_from_dict", "space_to_dict"]
 
-_FIELDS: dict[str, tuple[set[str], set[str]]] = {  # type -> (required, optional)
-    "float": ({"low", "high"}, {"log", "step"}),
-    "int": ({"low", "high"}, {"log", "step"}),
-    "categorical": ({"choices"}, set()),
-    "conditional": ({"branches"}, set()),
-    "constant": ({"value"}, set()),
-}
+_FIELDS = ("constant",)  # plus every registered element type
+
+
+def _types() -> list[str]:
+    return sorted([*Element._by_type, *_FIELDS])
 
 
 def space_to_dict(mapping: Mapping[str, Any]) -> dict[str, Any]:
     """The plain-dict form of a space's mapping (see the module docstring)."""
-    from unitune.space._space import Space  # a Space may nest inside a mapping, like a dict
-
     out: dict[str, Any] = {}
     for key, value in mapping.items():
-        if isinstance(value, Float):
-            out[key] = {"type": "float", "low": float(value.low), "high": float(value.high)}
-            if value.log:
-                out[key]["log"] = True
-            if value.step is not None:
-                out[key]["step"] = value.step
-        elif isinstance(value, Int):
-            out[key] = {"type": "int", "low": int(value.low), "high": int(value.high)}
-            if value.log:
-                out[key]["log"] = True
-            if value.step != 1:
-                out[key]["step"] = int(value.step)
-        elif isinstance(value, Categorical):
-            out[key] = {"type": "categorical", "choices": list(value.choices)}
-        elif isinstance(value, Conditional):
+        if isinstance(value, Conditional):
             out[key] = {"type": "conditional", "branches": {k: space_to_dict(b) for k, b in value.branches.items()}}
-        elif isinstance(value, Space):
-            out[key] = space_to_dict(value.mapping)
+        elif isinstance(value, Element):
+            out[key] = value.to_dict()
         elif isinstance(value, Mapping):
             out[key] = space_to_dict(value)
         else:
@@ -82,11 +64,12 @@ def space_from_dict(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]
             out[key] = space_from_dict(value, path + ".") if isinstance(value, Mapping) else value
             continue
         kind = value["type"]
-        if kind not in _FIELDS:
-            close = difflib.get_close_matches(kind, _FIELDS, n=1)
-            hint = f"did you mean {close[0]!r}?" if close else f"use one of {sorted(_FIELDS)}"
+        if kind not in _types():
+            close = difflib.get_close_matches(kind, _types(), n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"use one of {_types()}"
             raise SpaceError(f"parameter {path!r}: unknown type {kind!r}. Fix: {hint}")
-        required, optional = _FIELDS[kind]
+        cls = Element._by_type.get(kind)
+        required, optional = cls.fields if cls is not None else (frozenset({"value"}), frozenset())
         given = set(value) - {"type"}
         if required - given or given - required - optional:
             raise SpaceError(
@@ -94,17 +77,13 @@ def space_from_dict(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]
                 f"received {sorted(given)}. Fix: add the missing fields, drop the unknown ones."
             )
         args = {k: v for k, v in value.items() if k != "type"}
-        if kind == "float":
-            out[key] = Float(args.pop("low"), args.pop("high"), **args)
-        elif kind == "int":
-            out[key] = Int(args.pop("low"), args.pop("high"), **args)
-        elif kind == "categorical":
-            out[key] = Categorical(args["choices"])
-        elif kind == "conditional":
+        if cls is None:
+            out[key] = args["value"]
+        elif cls is Conditional:
             branches = args["branches"]
             if not isinstance(branches, Mapping):
                 raise SpaceTypeError(f"parameter {path!r}: branches must be a mapping; received {branches!r}")
             out[key] = Conditional({k: space_from_dict(b, f"{path}[{k}].") for k, b in branches.items()})
         else:
-            out[key] = args["value"]
+            out[key] = cls.from_dict(args)
     return out

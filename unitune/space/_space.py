@@ -2,75 +2,20 @@
 
 from __future__ import annotations
 
-import functools
-import math
-import numbers
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from unitune.exceptions import ConfigError, SpaceTypeError
-from unitune.space._elements import Categorical, Conditional, Float, Int, _fail
+from unitune.exceptions import ConfigError, SpaceTypeError, UnknownNameError
+from unitune.space._compile import Condition, Param, _Entry, compile_entries, normalize
+from unitune.space._elements import Categorical, Conditional, Float, Int, parameter_error
+from unitune.space._serialize import space_from_dict, space_to_dict
+from unitune.space._transform import _safe_eq
 
-__all__ = ["Categorical", "Conditional", "Float", "Int", "Param", "Space", "SpaceLike"]
+__all__ = ["Categorical", "Condition", "Conditional", "Float", "Int", "Param", "Space", "SpaceLike"]
 
-ParamElement = Float | Int | Categorical | Conditional
-_ELEMENTS = (Float, Int, Categorical, Conditional)
 
 if TYPE_CHECKING:
     import numpy as np
-
-
-@dataclass(frozen=True)
-class Condition:
-    """``param`` (a Conditional's key) must hold ``label`` (at position ``index``)."""
-
-    key: str
-    name: str
-    label: str
-    index: int
-
-
-@dataclass(frozen=True)
-class Param:
-    """One sampled parameter of a space.
-
-    Attributes:
-        name: Flat dotted path, e.g. ``"optimizer.beta1"`` (DataFrame columns).
-        key: Unique name given to backends and the record; equal to ``name``
-            unless two branches reuse a name, then ``"name[kind=label]"``.
-        element: The element (a Conditional's raw value is its label's index).
-        conditions: The (conditional, label) pairs that must hold for it to be active.
-    """
-
-    name: str
-    key: str
-    element: ParamElement
-    conditions: tuple[Condition, ...]
-
-    @property
-    def path(self) -> tuple[str, ...]:
-        """The nested path of the parameter in a configuration."""
-        return tuple(self.name.split("."))
-
-
-@dataclass(frozen=True)
-class _Entry:
-    kind: str  # "param", "const" or "dict"
-    name: str
-    conditions: tuple[Condition, ...]
-    param: Param | None = None
-    value: Any = None
-
-
-def _branch_names(branch: Mapping[str, Any]) -> set[str]:
-    names = {k for k in branch if isinstance(k, str)}
-    for value in branch.values():
-        if isinstance(value, Conditional) and isinstance(value.branches, Mapping):
-            for sub in value.branches.values():
-                if isinstance(sub, Mapping):
-                    names |= _branch_names(sub)
-    return names
 
 
 class Space:
@@ -102,16 +47,8 @@ class Space:
                 f"a search space must be a dict of name -> element; received {type(mapping).__name__}. "
                 "Fix: write e.g. {'lr': Float(1e-4, 1e-1, log=True)}."
             )
-        self._mapping: Mapping[str, Any] = mapping
-        self._entries: list[_Entry] = []
-        self._compile(mapping, (), (), frozenset())
-        counts: dict[str, int] = {}
-        for e in self._entries:
-            if e.param is not None:
-                counts[e.name] = counts.get(e.name, 0) + 1
-        if any(n > 1 for n in counts.values()):  # compile again, with unique keys
-            self._entries = []
-            self._compile(mapping, (), (), frozenset(), counts)
+        self._mapping: Mapping[str, Any] = normalize(_plain(mapping))
+        self._entries: list[_Entry] = compile_entries(self._mapping)
         self.params: tuple[Param, ...] = tuple(e.param for e in self._entries if e.param is not None)
         self._by_key = {p.key: p for p in self.params}
         # decode() runs once per trial: paths split and converters chosen once, here
@@ -119,80 +56,13 @@ class Space:
             (
                 e.conditions,
                 tuple(e.name.split(".")),
-                e.kind,
-                None if e.param is None else _converter(e.param.element),
+                "copy" if e.kind == "const" and isinstance(e.value, (list, dict, set)) else e.kind,
+                None if e.param is None else e.param.element.decoder(),
                 None if e.param is None else e.param.key,
                 e.value,
             )
             for e in self._entries
         )
-
-    def _compile(
-        self,
-        mapping: Mapping[str, Any],
-        prefix: tuple[str, ...],
-        conds: tuple[Condition, ...],
-        taken: frozenset[str],
-        counts: Mapping[str, int] | None = None,
-    ) -> None:
-        where = ".".join(prefix) or "<root>"
-        for key in mapping:
-            if not isinstance(key, str):
-                raise _fail(
-                    f"{where}", "names must be strings", repr(key), f"use str({key!r}) as the name", kind=SpaceTypeError
-                )
-            if not key or "." in key:
-                fix = f"nest dicts instead, e.g. {{{key.split('.')[0]!r}: {{...}}}}" if key else "give it a name"
-                raise _fail(".".join((*prefix, key)), "names must be non-empty and contain no '.'", repr(key), fix)
-        own = set(mapping)
-        cond_names = {
-            k: set().union(*(_branch_names(b) for b in v.branches.values() if isinstance(b, Mapping)))
-            for k, v in mapping.items()
-            if isinstance(v, Conditional) and isinstance(v.branches, Mapping) and v.branches
-        }
-        for key, value in mapping.items():
-            name = ".".join((*prefix, key))
-            if isinstance(value, _ELEMENTS):
-                value._check(name)
-                key_ = name
-                if counts and counts[name] > 1:
-                    key_ = f"{name}[{_tags(conds)}]"
-                param = Param(name, key_, value, conds)
-                self._entries.append(_Entry("param", name, conds, param))
-                if isinstance(value, Conditional):
-                    others = set().union(*(n for k, n in cond_names.items() if k != key))
-                    outside = own | taken | others
-                    for index, (label, branch) in enumerate(value.branches.items()):
-                        clash = sorted(_branch_names(branch) & outside)
-                        if clash:
-                            sibling = f"sibling {'.'.join((*prefix, clash[0]))!r}"
-                            if clash[0] not in own | taken:  # it comes from another Conditional's branch
-                                owner = next(k for k, n in cond_names.items() if k != key and clash[0] in n)
-                                sibling += f" (from a branch of {'.'.join((*prefix, owner))!r})"
-                            raise _fail(
-                                name,
-                                f"branch {label!r} defines {clash[0]!r}, which collides with {sibling}",
-                                repr(value),
-                                "rename one of them (two branches may reuse a name, a branch and a sibling may not)",
-                            )
-                        cond = Condition(key_, name, label, index)
-                        self._compile(branch, prefix, (*conds, cond), frozenset(outside), counts)
-            elif isinstance(value, Space):
-                self._entries.append(_Entry("dict", name, conds))
-                self._compile(value._mapping, (*prefix, key), conds, frozenset(), counts)
-            elif isinstance(value, Mapping):
-                self._entries.append(_Entry("dict", name, conds))
-                self._compile(value, (*prefix, key), conds, frozenset(), counts)
-            else:
-                if isinstance(value, (list, tuple)) and any(isinstance(v, (*_ELEMENTS, Space)) for v in value):
-                    raise _fail(
-                        name,
-                        "elements inside lists are not sampled",
-                        repr(value),
-                        "use a dict of named parameters, e.g. {'a': Float(...), 'b': Float(...)}",
-                        kind=SpaceTypeError,
-                    )
-                self._entries.append(_Entry("const", name, conds, value=value))
 
     # -- introspection -----------------------------------------------------------------
     @property
@@ -201,7 +71,7 @@ class Space:
         return tuple(dict.fromkeys(p.name for p in self.params))
 
     @property
-    def keys(self) -> tuple[str, ...]:
+    def param_keys(self) -> tuple[str, ...]:
         """Unique keys of the sampled parameters, in order (see :class:`Param`)."""
         return tuple(self._by_key)
 
@@ -213,7 +83,7 @@ class Space:
     @property
     def is_conditional(self) -> bool:
         """Whether the space holds a :class:`Conditional`."""
-        return any(isinstance(p.element, Conditional) for p in self.params)
+        return any(p.branching for p in self.params)
 
     def param(self, key: str) -> Param:
         """The parameter with this unique key."""
@@ -228,7 +98,7 @@ class Space:
         return self._entries == other._entries
 
     def __hash__(self) -> int:
-        return hash(self.keys)
+        return hash(self.param_keys)
 
     def __len__(self) -> int:
         return len(self.params)
@@ -241,6 +111,8 @@ class Space:
     def decode(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         """Build the nested configuration for a raw assignment ``{key: value}``.
 
+        Every call builds new dicts (and copies constant lists and dicts), so each
+        configuration is the caller's to change; choices are the very objects.
         Raw values are numbers: floats and ints as such, categorical choices and
         conditional labels as their index. Values come back as Python ``int``,
         ``float`` or the original choice object, snapped to the grid and bounds.
@@ -257,6 +129,8 @@ class Space:
                 value = convert(raw[key])  # type: ignore[index]  # key is set with convert
             elif kind == "dict":
                 value = {}
+            elif kind == "copy":  # a constant container: each configuration gets its own
+                value = _fresh(value)
             node = config
             for part in path[:-1]:
                 node = node.setdefault(part, {})
@@ -276,18 +150,10 @@ class Space:
             if not conditions_hold(p.conditions, raw):
                 continue
             value = _get(config, p.name)
-            element = p.element
-            problem = _value_problem(element, value)
-            if problem:
-                raise ConfigError(f"configuration does not fit the space: {p.name!r}: {problem}")
-            if isinstance(element, Categorical):
-                raw[p.key] = element.index(value)
-            elif isinstance(element, Conditional):
-                raw[p.key] = element.labels.index(value)
-            elif isinstance(element, Int):
-                raw[p.key] = int(value)
-            else:
-                raw[p.key] = float(value)
+            try:
+                raw[p.key] = p.element.encode(value)
+            except ValueError as error:
+                raise ConfigError(f"configuration does not fit the space: {p.name!r}: {error}") from None
         return raw
 
     # -- configurations (what objectives receive) ----------------------------------------------
@@ -312,7 +178,7 @@ class Space:
             KeyError: if no parameter has that name.
         """
         if name not in self.names:
-            raise KeyError(f"no parameter named {name!r}; the space has {list(self.names)}")
+            raise UnknownNameError(f"no parameter named {name!r}; the space has {list(self.names)}")
         return name in self.active(config)
 
     def flatten(self, config: Mapping[str, Any]) -> dict[str, Any]:
@@ -368,10 +234,10 @@ class Space:
                 if not isinstance(value, Mapping):
                     problems.append(f"{entry.name!r}: expected a dict, got {value!r}")
             elif entry.param is not None:
-                problem = _value_problem(entry.param.element, value)
+                problem = entry.param.element.problem(value)
                 if problem:
                     problems.append(f"{entry.name!r}: {problem}")
-            elif not (value is entry.value or _equal(value, entry.value)):
+            elif not (value is entry.value or _safe_eq(value, entry.value)):
                 problems.append(f"{entry.name!r}: the constant is {entry.value!r}, got {value!r}")
         for name in _flat_names(config):
             if name not in expected and not any(name.startswith(e + ".") for e in leaves):
@@ -393,24 +259,19 @@ class Space:
         raw: dict[str, Any] = {}
         for p in self.params:
             if conditions_hold(p.conditions, raw):
-                raw[p.key] = _draw(p.element, gen)
+                raw[p.key] = p.primitive.sample(gen)
         return self.decode(raw)
 
     def _finite_values(self, p: Param) -> list[Any]:
-        e = p.element
-        if isinstance(e, Categorical):
-            return list(range(len(e.choices)))
-        if isinstance(e, Conditional):
-            return list(range(len(e.labels)))
-        if isinstance(e, Int):
-            return [e.grid_value(k) for k in range(e.n_steps + 1)]
-        if e.step is not None:
-            return [e.grid_value(k) for k in range(e.n_steps + 1)]
-        if float(e.low) == float(e.high):
-            return [float(e.low)]
-        raise _fail(
-            p.name, "grid() needs a finite space", repr(e), "give Float a step, or list the values with Categorical"
-        )
+        try:
+            return p.primitive.values()
+        except ValueError:
+            raise parameter_error(
+                p.name,
+                "grid() needs a finite space",
+                repr(p.element),
+                "give Float a step, or list the values with Categorical",
+            ) from None
 
     def grid(self) -> Iterator[dict[str, Any]]:
         """Every configuration of a finite space, in order (the last parameter varies fastest).
@@ -460,9 +321,7 @@ class Space:
             {'lr': {'type': 'float', 'low': 0.0001, 'high': 0.1, 'log': True},
              'epochs': {'type': 'constant', 'value': 10}}
         """
-        from unitune.space._serialize import space_to_dict
-
-        return space_to_dict(self._mapping)
+        return space_to_dict(_plain(self._mapping))
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Space:
@@ -472,8 +331,6 @@ class Space:
             >>> Space.from_dict({"n": {"type": "int", "low": 1, "high": 3}}).params[0].element
             Int(1, 3)
         """
-        from unitune.space._serialize import space_from_dict
-
         return cls(space_from_dict(data))
 
 
@@ -524,96 +381,29 @@ def _flat_names(config: Mapping[str, Any], prefix: str = "") -> Iterator[str]:
             yield from _flat_names(value, name + ".")
 
 
-def _equal(a: Any, b: Any) -> bool:
-    try:
-        return bool(a == b)
-    except Exception:
-        return False
+def _plain(mapping: Mapping[str, Any]) -> dict[str, Any]:
+    """``mapping`` with every nested Space replaced by its dict (inside branches too)."""
+    return {key: _plain_value(value) for key, value in mapping.items()}
 
 
-def _value_problem(element: ParamElement, value: Any) -> str | None:
-    if isinstance(element, Categorical):
-        try:
-            element.index(value)
-        except ValueError:
-            return f"{value!r} is not one of {list(element.choices)!r}"
-        return None
-    if isinstance(element, Conditional):
-        return None if value in element.labels else f"{value!r} is not one of the labels {list(element.labels)!r}"
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        return f"expected a number for {element!r}, got {value!r} ({type(value).__name__})"
-    if isinstance(element, Int):
-        if not isinstance(value, numbers.Integral):
-            return f"expected an int for {element!r}, got {value!r}"
-        if not int(element.low) <= int(value) <= int(element.high):
-            return f"{value!r} is outside {element!r}"
-        if (int(value) - int(element.low)) % int(element.step):
-            return f"{value!r} is not on the grid of {element!r}"
-        return None
-    if not (float(element.low) <= float(value) <= float(element.high)):
-        return f"{value!r} is outside {element!r}"
-    if element.step is not None:
-        k = (float(value) - float(element.low)) / float(element.step)
-        if abs(k - round(k)) > 1e-9 * max(1.0, abs(k)):
-            return f"{value!r} is not on the grid of {element!r}"
-    return None
+def _plain_value(value: Any) -> Any:
+    if isinstance(value, Space):
+        return _plain(value.mapping)
+    if isinstance(value, Conditional) and isinstance(value.branches, Mapping):
+        return Conditional({label: _plain_value(branch) for label, branch in value.branches.items()})
+    if isinstance(value, Mapping):
+        return _plain(value)
+    if isinstance(value, list) and any(isinstance(v, Space) for v in value):
+        return [_plain_value(v) for v in value]
+    return value
 
 
-def _clip(low: float, high: float, raw: Any) -> float:
-    return min(max(float(raw), low), high)
-
-
-def _pick(options: tuple[Any, ...], raw: Any) -> Any:
-    return options[int(raw)]
-
-
-def _int_clip(element: Int, low: int, high: int, raw: Any) -> Any:
-    if type(raw) is int:
-        return min(max(raw, low), high)
-    return to_value(element, raw)
-
-
-def _converter(element: ParamElement) -> Callable[[Any], Any]:
-    """``to_value`` for one element, specialised once (plain floats, choices, unit-step ints)."""
-    if isinstance(element, Categorical):
-        return functools.partial(_pick, element.choices)
-    if isinstance(element, Conditional):
-        return functools.partial(_pick, element.labels)
-    if isinstance(element, Float) and element.step is None:
-        return functools.partial(_clip, float(element.low), float(element.high))
-    if isinstance(element, Int) and int(element.step) == 1:
-        return functools.partial(_int_clip, element, int(element.low), int(element.high))
-    return functools.partial(to_value, element)
-
-
-def to_value(element: ParamElement, raw: Any) -> Any:
-    """Convert a raw backend value to what the objective receives (Python types, snapped, clipped)."""
-    if isinstance(element, Categorical):
-        return element.choices[int(raw)]
-    if isinstance(element, Conditional):
-        return element.labels[int(raw)]
-    if isinstance(element, Int):
-        if isinstance(raw, numbers.Integral):  # exact, also above 2**53
-            k = (int(raw) - int(element.low) + int(element.step) // 2) // int(element.step)
-        else:
-            k = round((float(raw) - int(element.low)) / int(element.step))
-        return element.grid_value(min(max(k, 0), element.n_steps))
-    v = float(raw)
-    if element.step is not None:
-        return element.grid_value(min(max(round((v - float(element.low)) / float(element.step)), 0), element.n_steps))
-    return min(max(v, float(element.low)), float(element.high))
-
-
-def _draw(element: ParamElement, gen: np.random.Generator) -> Any:
-    if isinstance(element, Categorical):
-        return int(gen.integers(len(element.choices)))
-    if isinstance(element, Conditional):
-        return int(gen.integers(len(element.labels)))
-    if isinstance(element, Int) and element.log:
-        lo, hi = math.log(int(element.low) - 0.5), math.log(int(element.high) + 0.5)
-        return min(max(round(math.exp(gen.uniform(lo, hi))), int(element.low)), int(element.high))
-    if isinstance(element, Int) or element.step is not None:
-        return element.grid_value(int(gen.integers(element.n_steps + 1)))
-    if element.log:
-        return math.exp(gen.uniform(math.log(float(element.low)), math.log(float(element.high))))
-    return float(gen.uniform(float(element.low), float(element.high)))
+def _fresh(value: Any) -> Any:
+    """A copy of the containers (dicts, lists, sets) of a constant; what they hold is kept."""
+    if isinstance(value, dict):
+        return {k: _fresh(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fresh(v) for v in value]
+    if isinstance(value, set):
+        return set(value)
+    return value

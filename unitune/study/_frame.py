@@ -3,28 +3,35 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
+
+from unitune.space import conditions_hold
+from unitune.study._trial import Trial
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from unitune.study._study import Study, Trial
+    from unitune.report._table import Table
+    from unitune.space import Space
 
-__all__ = ["trials_dataframe", "trials_from_dataframe"]
+__all__ = ["told_from_dataframe", "trials_dataframe"]
 
 _COLUMNS = ["number", "state", "value", "duration", "suggest_time", "tell_time", "error"]
 
 
-def trials_dataframe(study: Study) -> pd.DataFrame:
+def trials_dataframe(space: Space, trials: Sequence[Trial]) -> Table:
     """One row per finished trial; parameters as ``params_<flat name>``, NaN where inactive."""
     import pandas as pd
 
-    names = study.space.names
+    from unitune.report._table import as_table
+
+    names = space.names
     rows = []
-    for trial in study.trials:
-        flat = study.space.flatten(trial.params)
+    for trial in trials:
+        flat = space.flatten(trial.params)
         row: dict[str, Any] = {c: getattr(trial, c) for c in _COLUMNS}
+        row["state"] = str(trial.state)
         for name in names:
             row[f"params_{name}"] = flat.get(name, math.nan)
         for key, value in trial.user_attrs.items():
@@ -32,26 +39,47 @@ def trials_dataframe(study: Study) -> pd.DataFrame:
         rows.append(row)
     columns = _COLUMNS + [f"params_{n}" for n in names]
     frame = pd.DataFrame(rows, columns=columns + sorted({c for r in rows for c in r} - set(columns)))
-    ordered: pd.DataFrame = frame.sort_values("number", kind="stable").reset_index(drop=True)
-    return ordered
+    return as_table(frame.sort_values("number", kind="stable").reset_index(drop=True))
 
 
-def trials_from_dataframe(frame: pd.DataFrame) -> Iterator[Trial]:
-    """Finished trials from a :func:`trials_dataframe` (or Optuna's ``trials_dataframe()``)."""
-    from unitune.space._space import _put
-    from unitune.study._study import Trial
+def told_from_dataframe(space: Space, frame: pd.DataFrame) -> tuple[list[tuple[dict[str, Any], float]], int]:
+    """``([(raw, value), ...], skipped)``: the complete trials of a frame that fit ``space``, and how many did not.
 
-    state_ok = {"complete", "COMPLETE"}
-    params = [c for c in frame.columns if str(c).startswith("params_")]
+    Reads unitune's :meth:`~unitune.Study.trials_dataframe` and Optuna's ``trials_dataframe()``
+    (whose choices may be recorded labels ``"i: repr"``). A parameter's activity comes from
+    the space, so an active ``None`` choice (which pandas may store as NaN) is not mistaken for
+    an inactive parameter.
+    """
+    from unitune.study._record import choice_labels, label_index
+
+    labels = {p.key: choice_labels(p.primitive) for p in space.params if p.primitive.kind == "choice"}
+    told: list[tuple[dict[str, Any], float]] = []
+    skipped = 0
     for _, row in frame.iterrows():
-        flat = {c[len("params_") :]: row[c] for c in params if not _is_missing(row[c])}
-        config: dict[str, Any] = {}
-        for name, value in flat.items():
-            _put(config, name, value.item() if hasattr(value, "item") else value)
-        state = "complete" if str(row.get("state")) in state_ok else "failed"
-        result: Any = row.get("value")
-        number: Any = row.get("number", -1)
-        yield Trial(int(number), config, state=state, value=None if _is_missing(result) else float(result))
+        if str(row.get("state")).lower() != "complete" or _is_missing(row.get("value")):
+            continue
+        raw: dict[str, Any] = {}
+        try:
+            for p in space.params:
+                if not conditions_hold(p.conditions, raw):
+                    continue
+                value = _python(row[f"params_{p.name}"])
+                if p.key in labels:
+                    raw[p.key] = label_index(labels[p.key], value, p.primitive.options)
+                elif p.primitive.kind == "int" and isinstance(value, float) and value.is_integer():
+                    raw[p.key] = p.element.encode(int(value))
+                else:
+                    raw[p.key] = p.element.encode(value)
+        except (KeyError, ValueError):
+            skipped += 1
+            continue
+        told.append((raw, float(row["value"])))
+    return told, skipped
+
+
+def _python(value: Any) -> Any:
+    """A NumPy scalar as the Python number it holds."""
+    return value.item() if hasattr(value, "item") and not isinstance(value, (str, bytes)) else value
 
 
 def _is_missing(value: Any) -> bool:

@@ -1,18 +1,29 @@
-"""Study, Trial, minimize() and maximize()."""
+"""Study: one search space, one backend, a record, and the ask/tell loop."""
 
 from __future__ import annotations
 
 import logging
 import math
-import numbers
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+import warnings
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from unitune.adapters import get_adapter_class, parse_backend
-from unitune.exceptions import ConfigError, ObjectiveError, StudyError
+from unitune._keywords import suggest_keywords
+from unitune.adapters import Outcome, TrialState, get_adapter_class, parse_backend
+from unitune.exceptions import (
+    ArgumentError,
+    ConfigError,
+    NoCompleteTrialError,
+    StudyError,
+    UnituneWarning,
+    argument_error,
+)
 from unitune.space import Space, SpaceLike, as_space
+from unitune.study._checks import check_count, check_seed, check_storage, check_timeout, raw_problem
+from unitune.study._resume import check_stored, open_record, signature
+from unitune.study._trial import Trial
+from unitune.study._values import unpack
 
 if TYPE_CHECKING:
     import concurrent.futures
@@ -21,53 +32,15 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from unitune.adapters._base import Adapter
+    from unitune.report._table import Table
+    from unitune.study._record import Record
 
-__all__ = ["Trial", "Study", "maximize", "minimize", "VALUE_KEY"]
+__all__ = ["Objective", "Study"]
 
 logger = logging.getLogger("unitune")
 
-#: Key of the objective value when an objective returns a dict; the other entries become trial attributes.
-VALUE_KEY = "value"
-
 Objective = Callable[[dict[str, Any]], Any]
-
-
-@dataclass(slots=True)
-class Trial:
-    """One evaluation of the objective.
-
-    Attributes:
-        number: Position in the study (0, 1, ...), as in the record.
-        params: The nested configuration the objective receives.
-        state: ``"running"``, ``"complete"`` or ``"failed"``.
-        value: The objective's value (None unless complete).
-        error: Why the trial failed, if it did.
-        user_attrs: Extra entries of a dict returned by the objective.
-        suggest_time: Seconds the backend spent proposing this trial (its share of the ask).
-        tell_time: Seconds the backend spent taking the result in (model fits often happen here).
-        duration: Seconds from ask to tell.
-
-    Example:
-        >>> import unitune as ut
-        >>> study = ut.minimize(lambda c: c["n"], {"n": ut.Int(0, 3)}, backend="optuna:random", n_trials=2, seed=0)
-        >>> trial = study.trials[0]
-        >>> trial.number, trial.state, trial.value == trial.params["n"]
-        (0, 'complete', True)
-    """
-
-    number: int
-    params: dict[str, Any]
-    state: str = "running"
-    value: float | None = None
-    error: str | None = None
-    user_attrs: dict[str, Any] = field(default_factory=dict)
-    suggest_time: float = 0.0
-    tell_time: float = 0.0
-    duration: float | None = None
-    raw: dict[str, Any] = field(default_factory=dict, repr=False)
-    _token: Any = field(default=None, repr=False)
-    _record_id: int = field(default=-1, repr=False)
-    _started: float = field(default=0.0, repr=False)
+_STATES = {"complete": TrialState.COMPLETE, "failed": TrialState.FAILED, "pruned": TrialState.PRUNED}
 
 
 class Study:
@@ -88,6 +61,12 @@ class Study:
             run again with the same parameters.
         warm_start: Another Study (any backend) or its :meth:`trials_dataframe`, whose
             finished trials are told to this backend before the first ask.
+        allow_changes: Continue a stored study with another backend or a changed space
+            (by default an error that says what differs); only the recorded trials that fit
+            the space are told to the backend.
+
+    Attributes:
+        adapter: The backend's adapter (for inspection: ``adapter.study``, ``adapter.sampler``, ...).
 
     Example:
         >>> import unitune as ut
@@ -98,6 +77,7 @@ class Study:
         0
     """
 
+    @suggest_keywords
     def __init__(
         self,
         space: SpaceLike,
@@ -110,36 +90,33 @@ class Study:
         study_name: str | None = None,
         load_if_exists: bool = False,
         warm_start: Study | pd.DataFrame | None = None,
+        allow_changes: bool = False,
     ) -> None:
-        from unitune.study._record import Record
-
         self.space: Space = as_space(space)
         if direction not in ("minimize", "maximize"):
-            raise ValueError(f"direction must be 'minimize' or 'maximize'; received {direction!r}")
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
-            raise TypeError(f"seed must be an int or None; received {seed!r}")
+            raise argument_error("direction", "must be 'minimize' or 'maximize'", direction, "use one of those two")
+        seed = check_seed(seed)
+        check_storage(storage)
         library, algorithm = parse_backend(backend)
         self.backend = f"{library}:{algorithm}"
         self.direction = direction
         self.seed = seed
         cls = get_adapter_class(library)
-        self.record = Record(
-            self.space,
-            storage=storage,
-            study_name=study_name,
-            load_if_exists=load_if_exists,
-            direction=direction,
-            attrs={"backend": self.backend, "seed": seed, "space": self._space_dict()},
-        )
+        attrs = {"backend": self.backend, "seed": seed, "space": self._space_dict(), "signature": signature(self.space)}
+        self._record: Record = open_record(self.space, storage, study_name, load_if_exists, direction, attrs)
         self._trials: list[Trial] = []
         self._running: dict[int, Trial] = {}
         self._stale: list[Trial] = []
         self._stop = False
         self.overhead = 0.0  # seconds unitune itself spent in ask/tell
-        recorded = len(self.record.trials()) if self.record.loaded else 0
-        self.adapter: Adapter = cls(self.space, algorithm, seed=_resumed_seed(seed, recorded), options=backend_options)
-        if self.record.loaded:
-            self._load_recorded()
+        recorded, must_fit = [], False
+        if self._record.loaded:
+            must_fit = check_stored(self._record, attrs, [direction], allow_changes)
+            recorded = self._record.trials()
+        resumed_seed = _resumed_seed(seed, len(recorded))
+        self.adapter: Adapter = cls(self.space, algorithm, seed=resumed_seed, options=backend_options)
+        if recorded:
+            self._load_recorded(recorded, must_fit)
         if warm_start is not None:
             self._warm_start(warm_start)
 
@@ -150,37 +127,75 @@ class Study:
             return repr(self.space)
 
     # -- the record -----------------------------------------------------------------------------
-    def _load_recorded(self) -> None:
-        told = []
-        for frozen in self.record.trials():
-            raw = self.record.raw_of(frozen)
-            params = self.space.decode(raw)
-            trial = Trial(frozen.number, params, raw=raw, _record_id=frozen._trial_id)
+    def _load_recorded(self, recorded: Sequence[optuna.trial.FrozenTrial], must_fit: bool) -> None:
+        told, skipped = [], 0
+        for frozen in recorded:
+            try:
+                raw = self._record.raw_of(frozen)
+            except (KeyError, ValueError):
+                raw = None
+            if raw is None or (must_fit and raw_problem(self.space, raw)):
+                skipped += 1  # recorded in another space: kept in the record, not told to this backend
+                continue
+            trial = Trial(frozen.number, self.space.decode(raw))
+            trial.raw, trial._record_id = raw, self._record.trial_id(frozen.number)
             if frozen.state.name == "RUNNING":  # left by a process that died: run it again
                 self._stale.append(trial)
                 continue
+            trial.intermediate = dict(frozen.intermediate_values)
             if frozen.state.name == "COMPLETE" and frozen.value is not None:
-                trial.state, trial.value = "complete", float(frozen.value)
+                trial.state, trial.value = TrialState.COMPLETE, float(frozen.value)
+            elif frozen.state.name == "PRUNED":
+                trial.state = TrialState.PRUNED
             else:
-                trial.state, trial.error = "failed", str(frozen.system_attrs.get("fail_reason", frozen.state.name))
+                trial.state = TrialState.FAILED
+                trial.error = str(frozen.system_attrs.get("fail_reason", frozen.state.name))
             trial.user_attrs = dict(frozen.user_attrs)
             self._trials.append(trial)
-            told.append((raw, self._loss(trial)))
+            told.append((raw, self._outcome(trial)))
+        if skipped:
+            warnings.warn(
+                f"study {self.study_name!r}: {skipped} recorded trial(s) do not fit the space and were not told "
+                f"to {self.backend}; {len(told)} were told",
+                UnituneWarning,
+                stacklevel=3,
+            )
         self.adapter.add_many(told)
 
     def _warm_start(self, source: Study | pd.DataFrame) -> None:
-        told = []
-        rows = source.trials if isinstance(source, Study) else _trials_from_dataframe(source)
-        for trial in rows:
-            if trial.state != "complete" or trial.value is None:
-                continue
-            try:
-                raw = self.space.encode(trial.params)
-            except ConfigError:
-                continue  # a configuration outside this space cannot be told
-            told.append((raw, trial.value if self.direction == "minimize" else -trial.value))
-        logger.info("warm start: told %d trials to %s", len(told), self.backend)
-        self.adapter.add_many(told)
+        from unitune.study._frame import told_from_dataframe
+
+        if isinstance(source, Study):
+            told, skipped = [], 0
+            for trial in source.trials:
+                if trial.state is not TrialState.COMPLETE or trial.value is None:
+                    continue
+                try:
+                    told.append((self.space.encode(trial.params), trial.value))
+                except ConfigError:
+                    skipped += 1
+        else:
+            told, skipped = told_from_dataframe(self.space, source)
+        if skipped:
+            warnings.warn(
+                f"warm start: {skipped} complete trial(s) do not fit this study's space and were not told "
+                f"to {self.backend}; {len(told)} were told",
+                UnituneWarning,
+                stacklevel=3,
+            )
+        self.adapter.add_many([(raw, Outcome.complete(self._loss(value))) for raw, value in told])
+
+    def _loss(self, value: float) -> float:
+        return value if self.direction == "minimize" else -value
+
+    def _outcome(self, trial: Trial) -> Outcome:
+        """The outcome the backend is told for a finished trial (losses: minimized)."""
+        intermediate = {step: self._loss(v) for step, v in trial.intermediate.items()}
+        if trial.state is TrialState.COMPLETE and trial.value is not None:
+            return Outcome.complete(self._loss(trial.value), intermediate=intermediate)
+        if trial.state is TrialState.PRUNED:
+            return Outcome.pruned(intermediate)
+        return Outcome.failed(intermediate=intermediate)
 
     # -- ask and tell ---------------------------------------------------------------------------
     @overload
@@ -190,20 +205,24 @@ class Study:
     def ask(self, n: int) -> list[Trial]: ...
 
     def ask(self, n: int | None = None) -> Trial | list[Trial]:
-        """Propose one trial, or ``n`` pending trials at once.
+        """Propose one trial, or a list of ``n`` pending trials at once.
 
         Trials already asked and not told are pending: each backend takes them
         into account its own way (see ``unitune.backends()``, column ``pending``).
+        ``ask(n)`` returns fewer than ``n`` trials (possibly none) when the backend
+        has nothing left to propose (a finished grid).
 
         Raises:
-            StudyError: when the backend has nothing left to propose (a finished grid).
+            StudyError: when ``ask()`` finds nothing left to propose.
         """
-        trials = self._ask(1 if n is None else n)
         if n is None:
+            trials = self._ask(1)
             if not trials:
                 raise StudyError(f"{self.backend} has no configuration left to propose (the grid is done)")
             return trials[0]
-        return trials
+        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+            raise argument_error("n", "must be an int >= 0", n, "ask(4) asks four trials at once")
+        return self._ask(n)
 
     def _ask(self, n: int) -> list[Trial]:
         out: list[Trial] = []
@@ -218,10 +237,9 @@ class Study:
         suggestions = self.adapter.ask(n - len(out))
         t1 = time.perf_counter()
         for s in suggestions:
-            params = self.space.decode(s.raw)
-            record_id, number = self.record.start(s.raw)
-            trial = Trial(number, params, raw=s.raw, suggest_time=(t1 - t0) / len(suggestions))
-            trial._token, trial._record_id, trial._started = s.token, record_id, time.perf_counter()
+            record_id, number = self._record.start(s.raw)
+            trial = Trial(number, self.space.decode(s.raw), suggest_time=(t1 - t0) / len(suggestions))
+            trial.raw, trial._token, trial._record_id, trial._started = s.raw, s.token, record_id, time.perf_counter()
             self._running[number] = trial
             out.append(trial)
         self.overhead += time.perf_counter() - t1
@@ -232,7 +250,7 @@ class Study:
         trial: Trial | int,
         value: Any = None,
         *,
-        state: Literal["complete", "failed"] = "complete",
+        state: Literal["complete", "failed", "pruned"] | TrialState = "complete",
         error: str | None = None,
     ) -> Trial:
         """Report the result of an asked trial.
@@ -241,7 +259,8 @@ class Study:
             trial: The trial (or its number).
             value: The objective's value: a number, or a dict with the number under
                 ``"value"`` and other entries kept as trial attributes.
-            state: ``"failed"`` to report a failure (``value`` is then ignored).
+            state: ``"failed"`` to report a failure, ``"pruned"`` for a trial stopped early
+                (``value`` is then ignored).
             error: Why the trial failed.
 
         Returns:
@@ -254,40 +273,43 @@ class Study:
         number = trial if isinstance(trial, int) else trial.number
         if number not in self._running:
             raise StudyError(f"trial {number} is not running in this study (already told, or never asked)")
+        if state not in _STATES:
+            raise argument_error("state", "must be 'complete', 'failed' or 'pruned'", state, "use one of those")
         t0 = time.perf_counter()
         running = self._running[number]
-        attrs: dict[str, Any] = {}
-        if state == "failed":
-            loss = None
+        finished, attrs = _STATES[str(state)], dict[str, Any]()
+        if finished is TrialState.COMPLETE:
+            try:
+                value, attrs = unpack(value)
+            except OverflowError:  # an int beyond float's range: a failed trial with the reason, like NaN
+                text = str(value) if len(str(value)) < 40 else f"{str(value)[:20]}...({len(str(value))} digits)"
+                value, attrs = math.inf, {}
+                finished, error = TrialState.FAILED, f"the objective returned {text}, too large for a float"
+            if not math.isfinite(value) and finished is TrialState.COMPLETE:
+                finished, error = TrialState.FAILED, f"the objective returned {value!r}"
+        elif finished is TrialState.FAILED:
             error = error or "reported as failed"
-        elif state != "complete":
-            raise ValueError(f"state must be 'complete' or 'failed'; received {state!r}")
-        else:
-            value, attrs = _unpack(value)
-            if not math.isfinite(value):
-                error = f"the objective returned {value!r}"
-                loss = None
-            else:
-                loss = value if self.direction == "minimize" else -value
         del self._running[number]
         running.duration = t0 - running._started
-        if loss is None:
-            running.state, running.error = "failed", error
-        else:
-            running.state, running.value = "complete", value
+        running.state, running.error = finished, error if finished is TrialState.FAILED else None
+        if finished is TrialState.COMPLETE:
+            running.value = value
         running.user_attrs.update(attrs)
-        self.record.finish(running._record_id, running.value, error=running.error, user_attrs=attrs)
+        values = None if running.value is None else [running.value]
+        self._record.finish(running._record_id, finished, values, error=running.error, user_attrs=attrs)
         t1 = time.perf_counter()
+        outcome = self._outcome(running)
         if running._token is None:  # a trial replayed from the record: not asked from the backend
-            self.adapter.add(running.raw, loss)
+            self.adapter.add(running.raw, outcome)
         else:
-            self.adapter.tell(running._token, loss)
+            self.adapter.tell(running._token, outcome)
         running.tell_time = time.perf_counter() - t1
         self._trials.append(running)
         self.overhead += t1 - t0
         return running
 
     # -- running an objective ----------------------------------------------------------------------
+    @suggest_keywords
     def optimize(
         self,
         objective: Objective,
@@ -296,7 +318,7 @@ class Study:
         timeout: float | None = None,
         n_jobs: int = 1,
         executor: concurrent.futures.Executor | None = None,
-        catch: type[BaseException] | tuple[type[BaseException], ...] = Exception,
+        catch: type[BaseException] | tuple[type[BaseException], ...] = (),
         callbacks: Sequence[Callable[[Study, Trial], None]] = (),
         progress: bool = False,
     ) -> Study:
@@ -311,8 +333,10 @@ class Study:
             executor: Any ``concurrent.futures.Executor`` (threads, processes, a Dask
                 ``Client.get_executor()``); trials in flight: ``n_jobs`` if > 1, else
                 the executor's worker count.
-            catch: Exceptions of the objective that make a failed trial; any other
-                exception is recorded and then stops the study.
+            catch: Exceptions of the objective that make a failed trial, the study going on
+                (e.g. ``catch=(MemoryError,)``). Any other exception is a bug: the trial is
+                recorded as failed and the exception stops the study with its traceback, as in
+                Optuna (the default, ``()``, catches nothing).
             callbacks: ``f(study, trial)`` called after each finished trial.
             progress: Show a progress bar with the best value.
 
@@ -323,22 +347,51 @@ class Study:
         from unitune.study._driver import run
 
         if n_trials is None and timeout is None:
-            raise ValueError("give n_trials or timeout (or both) so that the study ends")
-        if n_trials is not None and (isinstance(n_trials, bool) or not isinstance(n_trials, int) or n_trials < 0):
-            raise ValueError(f"n_trials must be a non-negative int; received {n_trials!r}")
+            raise ArgumentError("give n_trials or timeout (or both) so that the study ends; received neither")
+        n_trials = None if n_trials is None else check_count("n_trials", n_trials)
+        timeout = check_timeout(timeout)
+        n_jobs = check_count("n_jobs", n_jobs, minimum=1, allow=(-1,))
         self._stop = False
         run(self, objective, n_trials, timeout, n_jobs, executor, catch, list(callbacks), progress)
         return self
+
+    def config_for(self, trial: Trial) -> dict[str, Any]:
+        """A fresh copy of ``trial``'s configuration, as the objective receives it.
+
+        New dicts and lists, the very choice objects: an objective that changes its
+        configuration changes neither ``trial.params`` nor the record.
+        """
+        return self.space.decode(trial.raw)
 
     def stop(self) -> None:
         """Ask no new trial; the running ones finish (call it from a callback or the objective's thread)."""
         self._stop = True
 
+    @property
+    def stop_requested(self) -> bool:
+        """Whether :meth:`stop` was called since the last :meth:`optimize` started."""
+        return self._stop
+
     # -- results --------------------------------------------------------------------------------
     @property
+    def study_name(self) -> str:
+        """The name of the study in its record (and storage)."""
+        return self._record.study_name
+
+    @property
+    def resumed(self) -> bool:
+        """Whether this study continues a stored one (``load_if_exists=True`` found it)."""
+        return self._record.loaded
+
+    @property
     def trials(self) -> list[Trial]:
-        """Finished trials (complete and failed), in the order they finished."""
+        """Finished trials (complete, failed and pruned), in the order they finished."""
         return list(self._trials)
+
+    @property
+    def running(self) -> list[Trial]:
+        """Trials asked and not told yet."""
+        return list(self._running.values())
 
     @property
     def best_trial(self) -> Trial:
@@ -347,9 +400,9 @@ class Study:
         Raises:
             StudyError: if no trial has completed.
         """
-        done = [t for t in self._trials if t.state == "complete" and t.value is not None]
+        done = [t for t in self._trials if t.state is TrialState.COMPLETE and t.value is not None]
         if not done:
-            raise StudyError("no trial has completed yet, so there is no best trial")
+            raise NoCompleteTrialError("no trial has completed yet, so there is no best trial")
         sign = 1.0 if self.direction == "minimize" else -1.0
         return min(done, key=lambda t: (sign * t.value, t.number))  # type: ignore[operator]
 
@@ -362,15 +415,18 @@ class Study:
     def best_value(self) -> float:
         """The value of the best trial."""
         value = self.best_trial.value
-        assert value is not None
+        assert value is not None  # best_trial holds complete trials only
         return value
 
     @property
     def optuna_study(self) -> optuna.Study:
-        """The record as an ``optuna.Study`` (``optuna.visualization`` works on any backend)."""
-        return self.record.optuna_study()
+        """The record as a live ``optuna.Study`` (``optuna.visualization`` works on any backend).
 
-    def trials_dataframe(self) -> pd.DataFrame:
+        Built once, on first access, and kept in step with every later trial.
+        """
+        return self._record.optuna_study()
+
+    def trials_dataframe(self) -> Table:
         """One row per finished trial: number, state, value, timings, ``params_<flat name>`` (NaN where inactive).
 
         Example:
@@ -381,15 +437,10 @@ class Study:
         """
         from unitune.study._frame import trials_dataframe
 
-        return trials_dataframe(self)
+        return trials_dataframe(self.space, self._trials)
 
     def __repr__(self) -> str:
         return f"Study(backend={self.backend!r}, direction={self.direction!r}, trials={len(self._trials)})"
-
-    def _loss(self, trial: Trial) -> float | None:
-        if trial.state != "complete" or trial.value is None:
-            return None
-        return trial.value if self.direction == "minimize" else -trial.value
 
 
 def _resumed_seed(seed: int | None, recorded: int) -> int | None:
@@ -399,77 +450,3 @@ def _resumed_seed(seed: int | None, recorded: int) -> int | None:
     import numpy as np
 
     return int(np.random.SeedSequence([seed, recorded]).generate_state(1)[0])
-
-
-def _unpack(value: Any) -> tuple[float, dict[str, Any]]:
-    if type(value) is float or type(value) is int:  # the common case, before the ABC checks below
-        return float(value), {}
-    attrs: dict[str, Any] = {}
-    if isinstance(value, Mapping):
-        if VALUE_KEY not in value:
-            raise ObjectiveError(
-                f"the objective returned a dict without the key {VALUE_KEY!r}: {sorted(map(str, value))}. "
-                f"Fix: return a number, or a dict with the number under {VALUE_KEY!r}"
-            )
-        attrs = {str(k): v for k, v in value.items() if k != VALUE_KEY}
-        value = value[VALUE_KEY]
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        try:  # 0-d arrays, torch scalars and friends
-            import numpy as np
-
-            if isinstance(value, np.ndarray) and value.size == 1 and value.dtype.kind in "fiu":
-                return float(value.reshape(())), attrs
-        except ImportError:  # pragma: no cover
-            pass
-        raise ObjectiveError(
-            f"the objective must return a number; it returned {value!r} ({type(value).__name__}). "
-            f"Fix: return a float, or a dict with the float under {VALUE_KEY!r}"
-        )
-    return float(value), attrs
-
-
-def _trials_from_dataframe(frame: pd.DataFrame) -> Iterable[Trial]:
-    from unitune.study._frame import trials_from_dataframe
-
-    return trials_from_dataframe(frame)
-
-
-_OPTIMIZE_ARGS = frozenset({"timeout", "n_jobs", "executor", "catch", "callbacks", "progress"})
-
-
-def _run(direction: str, objective: Objective, space: SpaceLike, n_trials: int | None = None, **kwargs: Any) -> Study:
-    optimize_kwargs = {k: kwargs.pop(k) for k in list(kwargs) if k in _OPTIMIZE_ARGS}
-    study = Study(space, direction=direction, **kwargs)
-    if n_trials is not None and study.record.loaded:  # resuming: n_trials is the study's total
-        n_trials = max(0, n_trials - len(study.trials))
-    return study.optimize(objective, n_trials, **optimize_kwargs)
-
-
-def minimize(objective: Objective, space: SpaceLike, **kwargs: Any) -> Study:
-    """Minimize ``objective`` over ``space``; returns the finished :class:`Study`.
-
-    Takes the arguments of :class:`Study` (``backend``, ``seed``, ``storage``, ...) and
-    of :meth:`Study.optimize` (``n_trials``, ``timeout``, ``n_jobs``, ...). When it
-    continues a stored study (``load_if_exists=True``), ``n_trials`` is the total
-    the study should reach, so re-running the same command after a crash finishes it.
-
-    Example:
-        >>> import unitune as ut
-        >>> study = ut.minimize(lambda c: abs(c["n"] - 2), {"n": ut.Int(0, 5)},
-        ...                     backend="hyperopt", n_trials=15, seed=0)
-        >>> study.best_params
-        {'n': 2}
-    """
-    return _run("minimize", objective, space, **kwargs)
-
-
-def maximize(objective: Objective, space: SpaceLike, **kwargs: Any) -> Study:
-    """Maximize ``objective`` over ``space``; see :func:`minimize`.
-
-    Example:
-        >>> import unitune as ut
-        >>> ut.maximize(lambda c: -abs(c["n"] - 2), {"n": ut.Int(0, 5)},
-        ...             backend="optuna:random", n_trials=15, seed=0).best_value
-        0.0
-    """
-    return _run("maximize", objective, space, **kwargs)

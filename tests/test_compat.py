@@ -1,0 +1,157 @@
+"""One test per use of a backend's private API (the adapters' compat modules): each fails loudly, naming the
+installed versions, when a backend release changes what unitune relies on."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import warnings
+from importlib.metadata import version
+
+import numpy as np
+import optuna
+import pytest
+
+from unitune.adapters import _hyperopt_compat, _optuna_compat, _skopt_compat
+
+VERSIONS = ", ".join(f"{name} {version(name)}" for name in ("optuna", "hyperopt", "scikit-optimize", "scikit-learn"))
+VERSIONS += f", numpy {np.__version__}"
+
+
+def changed(entry: str, checked: str) -> str:
+    return f"{entry} changed (installed: {VERSIONS}; checked on {checked}): see the compat module's docstring"
+
+
+# -- Optuna ------------------------------------------------------------------------------------------------------
+
+
+def test_optuna_tell_with_warning_is_there_with_its_signature() -> None:
+    tell = _optuna_compat._private_tell()
+    assert tell is not None, changed("optuna.study._tell._tell_with_warning (gone)", _optuna_compat.CHECKED)
+    params = list(inspect.signature(tell).parameters)
+    assert params[:4] == ["study", "trial", "value_or_values", "state"] and "suppress_warning" in params, changed(
+        f"_tell_with_warning's signature {params}", _optuna_compat.CHECKED
+    )
+
+
+def test_optuna_tell_without_copy_finishes_the_trial_as_tell_does() -> None:
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    trial = study.ask()
+    trial.suggest_float("x", 0, 1)
+    _optuna_compat.tell_without_copy(study, trial, [0.5], optuna.trial.TrialState.COMPLETE)
+    (frozen,) = study.trials
+    assert (frozen.state, frozen.values) == (optuna.trial.TrialState.COMPLETE, [0.5]), changed(
+        "_tell_with_warning", _optuna_compat.CHECKED
+    )
+
+
+def test_optuna_qmc_sampling_of_categoricals_is_what_the_version_says(caplog: pytest.LogCaptureFixture) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        sampler = optuna.samplers.QMCSampler(seed=0, warn_independent_sampling=True)
+    study = optuna.create_study(sampler=sampler)
+    with caplog.at_level(logging.WARNING, logger="optuna"):
+        for _ in range(3):
+            trial = study.ask()
+            study.tell(trial, trial.suggest_float("x", 0, 1) + trial.suggest_categorical("c", [0, 1]))
+    independent = any("independent" in r.getMessage() for r in caplog.records)
+    assert independent != _optuna_compat.qmc_samples_categoricals(), changed(
+        "QMCSampler's handling of categoricals", _optuna_compat.CHECKED
+    )
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite", "journal"])
+def test_optuna_announces_new_studies_on_the_storage_loggers(kind: str, tmp_path: object) -> None:
+    from pathlib import Path
+
+    from optuna.storages.journal import JournalFileBackend, JournalStorage
+
+    folder = Path(str(tmp_path))
+    storage = {
+        "memory": lambda: optuna.storages.InMemoryStorage(),
+        "sqlite": lambda: optuna.storages.RDBStorage(f"sqlite:///{folder / 'r.db'}"),
+        "journal": lambda: JournalStorage(JournalFileBackend(str(folder / "j.log"))),
+    }[kind]()
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign]
+    root = logging.getLogger()
+    root.addHandler(handler)
+    previous = optuna.logging.get_verbosity()
+    optuna.logging.set_verbosity(optuna.logging.INFO)
+    optuna.logging.enable_propagation()
+    try:
+        storage.create_new_study([optuna.study.StudyDirection.MINIMIZE], "s")
+    finally:
+        optuna.logging.disable_propagation()
+        optuna.logging.set_verbosity(previous)
+        root.removeHandler(handler)
+    announcing = {r.name for r in records if "new study created" in r.getMessage().lower()}
+    assert announcing and announcing <= set(_optuna_compat.STORAGE_LOGGERS), changed(
+        f"the loggers announcing new studies {announcing}", _optuna_compat.CHECKED
+    )
+
+
+# -- Hyperopt ----------------------------------------------------------------------------------------------------
+
+
+def test_hyperopt_insert_listed_lists_what_refresh_builds() -> None:
+    from hyperopt import JOB_STATE_DONE, Domain, Trials, hp
+
+    trials = Trials()
+    assert hasattr(trials, "_trials") and hasattr(trials, "_dynamic_trials"), changed(
+        "hyperopt.Trials' _trials/_dynamic_trials", _hyperopt_compat.CHECKED
+    )
+    domain = Domain(lambda c: 0.0, {"x": hp.uniform("x", 0, 1)})
+    for tid in range(4):
+        misc = {"tid": tid, "cmd": domain.cmd, "workdir": None, "idxs": {"x": [tid]}, "vals": {"x": [tid / 4]}}
+        docs = trials.new_trial_docs([tid], [None], [{"status": "new"}], [misc])
+        if tid % 2:
+            docs[0]["state"] = JOB_STATE_DONE
+        inserted = _hyperopt_compat.insert_listed(trials, docs)
+        assert inserted[0] is trials._dynamic_trials[-1]
+    listed = list(trials.trials)
+    trials.refresh()
+    assert listed == trials.trials, changed("what Trials.refresh() lists", _hyperopt_compat.CHECKED)
+
+
+# -- scikit-optimize ---------------------------------------------------------------------------------------------
+
+
+def test_skopt_private_tell_takes_fit() -> None:
+    from skopt import Optimizer
+
+    assert "fit" in inspect.signature(Optimizer._tell).parameters, changed("Optimizer._tell", _skopt_compat.CHECKED)
+
+
+def test_skopt_liar_copy_is_told_the_lies_fitted_once_and_leaves_the_original_alone() -> None:
+    from skopt import Optimizer
+
+    opt = Optimizer([(0.0, 1.0), (0.0, 1.0)], "ET", n_initial_points=3, acq_optimizer="sampling", random_state=1)
+    for x in ([0.1, 0.2], [0.5, 0.9], [0.8, 0.3], [0.3, 0.3]):
+        opt.tell(x, float(sum(x)))
+    before = (list(opt.Xi), list(opt.yi), list(opt.models))
+    lies, values = [[0.6, 0.6], [0.2, 0.9]], [0.4, 0.4]
+    liar = _skopt_compat.liar_copy(opt, lies, values, fit=True, random_state=7)
+    assert (liar.Xi, liar.yi) == (before[0] + lies, before[1] + values), changed(
+        "Optimizer.copy", _skopt_compat.CHECKED
+    )
+    assert len(liar.models) == 1, changed("Optimizer.copy / _tell (fitted more than once)", _skopt_compat.CHECKED)
+    assert (opt.Xi, opt.yi, opt.models) == before, changed(
+        "Optimizer.copy (changed the original)", _skopt_compat.CHECKED
+    )
+    assert 0.0 <= liar.ask()[0] <= 1.0
+
+
+def test_skopt_repaired_gbrt_fits_and_proposes() -> None:
+    from sklearn.ensemble import GradientBoostingRegressor
+    from skopt import Optimizer
+
+    estimator = _skopt_compat.gbrt_class()(
+        base_estimator=GradientBoostingRegressor(n_estimators=10, loss="quantile"), random_state=0
+    )
+    opt = Optimizer([(0.0, 1.0)], estimator, n_initial_points=3, acq_optimizer="sampling", random_state=0)
+    for _ in range(5):
+        x = opt.ask()
+        opt.tell(x, (x[0] - 0.3) ** 2)
+    assert len(opt.models) >= 1 and 0.0 <= opt.ask()[0] <= 1.0, changed("skopt's GBRT repair", _skopt_compat.CHECKED)

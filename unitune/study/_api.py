@@ -1,0 +1,138 @@
+"""minimize() and maximize(): build a Study and run an objective in one call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from unitune._keywords import suggest_keywords
+from unitune.study._study import Objective, Study
+from unitune.study._trial import Trial
+
+if TYPE_CHECKING:
+    import concurrent.futures
+
+    import pandas as pd
+
+    from unitune.space import SpaceLike
+
+__all__ = ["maximize", "minimize"]
+
+
+@suggest_keywords
+def minimize(
+    objective: Objective,
+    space: SpaceLike,
+    *,
+    backend: str = "optuna",
+    n_trials: int | None = None,
+    timeout: float | None = None,
+    seed: int | None = None,
+    backend_options: Mapping[str, Any] | None = None,
+    storage: Any = None,
+    study_name: str | None = None,
+    load_if_exists: bool = False,
+    warm_start: Study | pd.DataFrame | None = None,
+    allow_changes: bool = False,
+    n_jobs: int = 1,
+    executor: concurrent.futures.Executor | None = None,
+    catch: type[BaseException] | tuple[type[BaseException], ...] = (),
+    callbacks: Sequence[Callable[[Study, Trial], None]] = (),
+    progress: bool = False,
+) -> Study:
+    """Minimize ``objective`` over ``space``; returns the finished :class:`Study`.
+
+    Takes the arguments of :class:`Study` (``backend``, ``seed``, ``storage``, ...) and
+    of :meth:`Study.optimize` (``n_trials``, ``timeout``, ``n_jobs``, ...). When it
+    continues a stored study (``load_if_exists=True``), ``n_trials`` is the total
+    the study should reach, so re-running the same command after a crash finishes it.
+
+    Example:
+        >>> import unitune as ut
+        >>> study = ut.minimize(lambda c: abs(c["n"] - 2), {"n": ut.Int(0, 5)},
+        ...                     backend="hyperopt", n_trials=15, seed=0)
+        >>> study.best_params
+        {'n': 2}
+    """
+    study = Study(
+        space,
+        backend=backend,
+        direction="minimize",
+        seed=seed,
+        backend_options=backend_options,
+        storage=storage,
+        study_name=study_name,
+        load_if_exists=load_if_exists,
+        warm_start=warm_start,
+        allow_changes=allow_changes,
+    )
+    return _optimize(study, objective, n_trials, timeout, n_jobs, executor, catch, callbacks, progress)
+
+
+@suggest_keywords
+def maximize(
+    objective: Objective,
+    space: SpaceLike,
+    *,
+    backend: str = "optuna",
+    n_trials: int | None = None,
+    timeout: float | None = None,
+    seed: int | None = None,
+    backend_options: Mapping[str, Any] | None = None,
+    storage: Any = None,
+    study_name: str | None = None,
+    load_if_exists: bool = False,
+    warm_start: Study | pd.DataFrame | None = None,
+    allow_changes: bool = False,
+    n_jobs: int = 1,
+    executor: concurrent.futures.Executor | None = None,
+    catch: type[BaseException] | tuple[type[BaseException], ...] = (),
+    callbacks: Sequence[Callable[[Study, Trial], None]] = (),
+    progress: bool = False,
+) -> Study:
+    """Maximize ``objective`` over ``space``; the arguments are those of :func:`minimize`.
+
+    Example:
+        >>> import unitune as ut
+        >>> ut.maximize(lambda c: -abs(c["n"] - 2), {"n": ut.Int(0, 5)},
+        ...             backend="optuna:random", n_trials=15, seed=0).best_value
+        0.0
+    """
+    study = Study(
+        space,
+        backend=backend,
+        direction="maximize",
+        seed=seed,
+        backend_options=backend_options,
+        storage=storage,
+        study_name=study_name,
+        load_if_exists=load_if_exists,
+        warm_start=warm_start,
+        allow_changes=allow_changes,
+    )
+    return _optimize(study, objective, n_trials, timeout, n_jobs, executor, catch, callbacks, progress)
+
+
+def _optimize(
+    study: Study,
+    objective: Objective,
+    n_trials: int | None,
+    timeout: float | None,
+    n_jobs: int,
+    executor: concurrent.futures.Executor | None,
+    catch: type[BaseException] | tuple[type[BaseException], ...],
+    callbacks: Sequence[Callable[[Study, Trial], None]],
+    progress: bool,
+) -> Study:
+    if n_trials is not None and study.resumed:  # resuming: n_trials is the study's total
+        n_trials = max(0, n_trials - len(study.trials))
+    return study.optimize(
+        objective,
+        n_trials,
+        timeout=timeout,
+        n_jobs=n_jobs,
+        executor=executor,
+        catch=catch,
+        callbacks=callbacks,
+        progress=progress,
+    )
