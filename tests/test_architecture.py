@@ -17,7 +17,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "unitune"
 LAYERS = {
     "exceptions": 0,
     "_quiet": 0,
-    "_keywords": 0,
+    "_version": 0,
+    "_keywords": 1,
     "space": 1,
     "report": 1,
     "adapters": 2,

@@ -25,6 +25,7 @@ SCRIPTS = {
         "(e) Import time",
     ],
     "parallel.py": ["Parallel efficiency", "Start-up costs"],
+    "workers.py": ["(a) Speed-up of K workers", "(b) Per-ask sync cost"],
     "diagnose.py": [
         "1. Optuna",
         "2. unitune's O(1) helpers",

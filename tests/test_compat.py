@@ -92,6 +92,45 @@ def test_optuna_announces_new_studies_on_the_storage_loggers(kind: str, tmp_path
     )
 
 
+def test_optuna_heartbeat_interval_and_grace_are_read_from_the_storage(tmp_path: object) -> None:
+    from pathlib import Path
+
+    url = f"sqlite:///{Path(str(tmp_path)) / 'h.db'}"
+    assert _optuna_compat.heartbeat_interval(optuna.storages.get_storage(url)) is None
+    storage = _optuna_compat.rdb_with_heartbeat(url, 7, 30, _optuna_compat.retry_callback(2))
+    assert _optuna_compat.heartbeat_interval(optuna.storages.get_storage(storage)) == (7, 30), changed(
+        "RDBStorage's heartbeat settings behind _CachedStorage._backend", _optuna_compat.CHECKED
+    )
+    callback = storage.get_heartbeat_stale_trial_callback()
+    assert callback is not None and callback._max_retry == 2  # type: ignore[attr-defined]
+
+
+def test_optuna_journal_with_heartbeat_fails_a_silent_trial_and_retries_it(tmp_path: object) -> None:
+    """Optuna's own fail_stale_trials and retry callback work on the journal storage that records heartbeats."""
+    import pickle
+    import time
+    from pathlib import Path
+
+    path = str(Path(str(tmp_path)) / "j.log")
+    storage = _optuna_compat.journal_with_heartbeat(path, 1, 1, _optuna_compat.retry_callback(1))
+    assert _optuna_compat.heartbeat_interval(storage) == (1, 1)
+    study = optuna.create_study(storage=storage, study_name="j")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # experimental; "heartbeat ... supposed to be used with Study.optimize"
+        alive, silent = study.ask({"x": optuna.distributions.FloatDistribution(0, 1)}), study.ask()
+        storage.record_heartbeat(silent._trial_id)
+        storage.record_heartbeat(alive._trial_id)
+        time.sleep(1.2)
+        storage.record_heartbeat(alive._trial_id)
+        optuna.storages.fail_stale_trials(study)
+    states = [t.state.name for t in study.get_trials(deepcopy=False)]
+    assert states == ["RUNNING", "FAIL", "WAITING"], changed(
+        "fail_stale_trials on a BaseHeartbeat journal", _optuna_compat.CHECKED
+    )
+    assert study.trials[2].system_attrs["failed_trial"] == 1
+    assert type(pickle.loads(pickle.dumps(storage))).__name__ == "_HeartbeatJournalStorage"
+
+
 # -- Hyperopt ----------------------------------------------------------------------------------------------------
 
 
@@ -113,6 +152,24 @@ def test_hyperopt_insert_listed_lists_what_refresh_builds() -> None:
     listed = list(trials.trials)
     trials.refresh()
     assert listed == trials.trials, changed("what Trials.refresh() lists", _hyperopt_compat.CHECKED)
+
+
+def test_hyperopt_remove_listed_leaves_what_refresh_builds() -> None:
+    from hyperopt import JOB_STATE_DONE, Domain, Trials, hp
+
+    trials = Trials()
+    domain = Domain(lambda c: 0.0, {"x": hp.uniform("x", 0, 1)})
+    inserted = []
+    for tid in range(3):
+        misc = {"tid": tid, "cmd": domain.cmd, "workdir": None, "idxs": {"x": [tid]}, "vals": {"x": [tid / 4]}}
+        docs = trials.new_trial_docs([tid], [None], [{"status": "new"}], [misc])
+        docs[0]["state"] = JOB_STATE_DONE
+        inserted += _hyperopt_compat.insert_listed(trials, docs)
+    _hyperopt_compat.remove_listed(trials, inserted[1])
+    assert [t["tid"] for t in trials.trials] == [0, 2]
+    listed = list(trials.trials)
+    trials.refresh()
+    assert listed == trials.trials, changed("Trials._dynamic_trials/_trials after a removal", _hyperopt_compat.CHECKED)
 
 
 # -- scikit-optimize ---------------------------------------------------------------------------------------------

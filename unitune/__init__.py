@@ -10,6 +10,7 @@ Example:
 from __future__ import annotations
 
 from unitune import problems
+from unitune._version import __version__
 from unitune.adapters._info import backends, explain
 from unitune.compare import Comparison, compare
 from unitune.exceptions import (
@@ -30,8 +31,6 @@ from unitune.exceptions import (
 )
 from unitune.space import Categorical, Conditional, Float, Int, Space
 from unitune.study import Study, Trial, TrialState, maximize, minimize
-
-__version__ = "0.1.0"
 
 __all__ = [
     "ArgumentError",

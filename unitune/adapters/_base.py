@@ -12,7 +12,9 @@ every backend.
 Every finished trial reaches the adapter as one :class:`~unitune.adapters.Outcome`
 (state, losses, intermediate losses, constraint values): :meth:`Adapter.tell` for
 trials it proposed, :meth:`Adapter.add` for trials it did not (a resumed study,
-a warm start, another worker's trial). Adapters always minimize; the study
+a warm start, another worker's trial); another worker's running trial is
+announced with :meth:`Adapter.add_pending` and withdrawn with
+:meth:`Adapter.drop_pending` before its outcome is added. Adapters always minimize; the study
 flips the sign for ``direction="maximize"``. Every use of a library's private
 API sits in that adapter's compat module (``_optuna_compat``, ...).
 
@@ -26,7 +28,7 @@ from __future__ import annotations
 
 import abc
 import numbers
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -47,6 +49,8 @@ class Capabilities:
             reach the objective).
         batch: The backend has its own way to propose several pending points at once.
         pending: How trials still running are taken into account when asking.
+        others_running: How another worker's running trials (a shared study) are taken
+            into account: told through :meth:`Adapter.add_pending`.
         grid: The algorithm enumerates a finite space.
         failures: How a failed trial is told to the backend.
         pruned: How a pruned trial is told to the backend.
@@ -57,6 +61,7 @@ class Capabilities:
     conditional: str = "native"
     batch: bool = False
     pending: str = "ignored"
+    others_running: str = "ignored"
     grid: bool = False
     failures: str = "told as failed"
     pruned: str = "told as pruned, with its intermediate values"
@@ -237,6 +242,19 @@ class Adapter(abc.ABC):
         """Tell several finished trials at once (adapters may do it in one model fit)."""
         for raw, outcome in trials:
             self.add(raw, outcome)
+
+    def add_pending(self, key: Hashable, raw: Mapping[str, Any]) -> None:
+        """Tell a trial running elsewhere (another worker), which this adapter did not propose.
+
+        The backend takes it into account as it does its own pending trials, where it
+        can (:attr:`Capabilities.others_running`); by default it is ignored. Its outcome
+        comes later through :meth:`add`, after :meth:`drop_pending`.
+        """
+        return None
+
+    def drop_pending(self, key: Hashable) -> None:
+        """Forget the pending trial ``key`` given to :meth:`add_pending` (it finished or was abandoned)."""
+        return None
 
 
 def _option_kind(default: Any) -> str | None:

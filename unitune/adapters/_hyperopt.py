@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from unitune.adapters._base import Adapter, Capabilities, Suggestion, Translation, signature_defaults
-from unitune.adapters._hyperopt_compat import insert_listed
+from unitune.adapters._hyperopt_compat import insert_listed, remove_listed
 from unitune.adapters._outcome import Outcome, TrialState
 from unitune.exceptions import ConfigError, StudyError
 from unitune.space import Param, Primitive, Space, conditions_hold
@@ -39,6 +39,11 @@ _FAILURES = {
     "tpe": "told as failed (status 'fail'); TPE treats it as an infinite loss (in its 'bad' group)",
     "anneal": "told as failed (status 'fail'); annealing ranks it last (infinite loss)",
     "rand": "told as failed (status 'fail'); random search ignores it",
+}
+_OTHERS = {
+    "tpe": "inserted as running trials, like its own pending ones (infinite loss for TPE)",
+    "anneal": "inserted as running trials, like its own pending ones",
+    "rand": "ignored (random search uses no history)",
 }
 _PRUNED = (
     "stand-in: told as complete with its last reported value (hyperopt has no pruned state), "
@@ -124,6 +129,7 @@ class HyperoptAdapter(Adapter):
             conditional="native",
             batch=False,
             pending=_PENDING.get(algorithm, _PENDING["tpe"]),
+            others_running=_OTHERS.get(algorithm, _OTHERS["tpe"]),
             grid=False,
             failures=_FAILURES.get(algorithm, _FAILURES["tpe"]),
             pruned=_PRUNED,
@@ -183,6 +189,7 @@ class HyperoptAdapter(Adapter):
         self._trials = Trials()
         self._rstate = np.random.default_rng(self.seed)
         self._running: dict[int, dict[str, Any]] = {}
+        self._foreign: dict[Any, dict[str, Any]] = {}  # other workers' running trials: key -> listed document
 
     def ask(self, n: int = 1) -> list[Suggestion]:
         """Propose ``n`` trials, one ``suggest`` call each (TPE proposes one point per call after startup)."""
@@ -239,6 +246,21 @@ class HyperoptAdapter(Adapter):
         """Insert a finished trial that was not asked (resume, warm start, another worker)."""
         from hyperopt import JOB_STATE_DONE
 
+        self._insert(raw, self._result(outcome), JOB_STATE_DONE)
+
+    def add_pending(self, key: Any, raw: Mapping[str, Any]) -> None:
+        """Insert another worker's running trial as a running document (as ``fmin`` lists its queued ones)."""
+        from hyperopt import JOB_STATE_RUNNING, STATUS_NEW
+
+        self._foreign[key] = self._insert(raw, {"status": STATUS_NEW}, JOB_STATE_RUNNING)
+
+    def drop_pending(self, key: Any) -> None:
+        """Remove the running document of a trial that finished elsewhere (its outcome is added next)."""
+        doc = self._foreign.pop(key, None)
+        if doc is not None:
+            remove_listed(self._trials, doc)
+
+    def _insert(self, raw: Mapping[str, Any], result: dict[str, Any], state: int) -> dict[str, Any]:
         (tid,) = self._trials.new_trial_ids(1)
         active = set(self.space.active_keys(raw))
         missing = [k for k in active if k not in raw]
@@ -253,6 +275,7 @@ class HyperoptAdapter(Adapter):
             idxs[p.key] = [tid] if on else []
             vals[p.key] = [_to_val(p.primitive, raw[p.key])] if on else []
         misc = {"tid": tid, "cmd": self._domain.cmd, "workdir": self._domain.workdir, "idxs": idxs, "vals": vals}
-        docs = self._trials.new_trial_docs([tid], [None], [self._result(outcome)], [misc])
-        docs[0]["state"] = JOB_STATE_DONE
-        insert_listed(self._trials, docs)
+        docs = self._trials.new_trial_docs([tid], [None], [result], [misc])
+        docs[0]["state"] = state
+        inserted: dict[str, Any] = insert_listed(self._trials, docs)[0]
+        return inserted

@@ -165,10 +165,15 @@ class OptunaAdapter(Adapter):
         conditional = "native"
         if algorithm in _BRANCHES_INDEPENDENT:
             conditional = "fallback: a branch's parameters are sampled by the independent sampler (random)"
+        others = {
+            "tpe": "RUNNING trials of its study, taken into account as its own running ones (see pending)",
+            "grid": "their grid points are not proposed",
+        }.get(algorithm, "RUNNING trials of its study; this sampler ignores them")
         return Capabilities(
             conditional=conditional,
             batch=False,
             pending=pending,
+            others_running=others,
             grid=algorithm == "grid",
             pruned="told as pruned with its intermediate values (TPE ranks it by its last one)",
         )
@@ -239,10 +244,11 @@ class OptunaAdapter(Adapter):
         self._n_grid = 0
         self._taken: set[tuple[tuple[str, Any], ...]] = set()  # grid points asked or finished
         self.sampler = self._make_sampler()
-        storage = optuna.storages.InMemoryStorage()
+        self._storage = storage = optuna.storages.InMemoryStorage()
+        self._foreign: dict[Any, int] = {}  # other workers' running trials: key -> trial id in self.study
         directions = [optuna.study.StudyDirection.MINIMIZE] * self.n_objectives
         with quiet(*STORAGE_LOGGERS):  # "A new study created in memory" at INFO
-            storage.create_new_study(directions, "unitune")
+            self._study_id = storage.create_new_study(directions, "unitune")
         self.study = optuna.Study(study_name="unitune", storage=storage, sampler=self.sampler)
         self._trials: dict[int, optuna.Trial] = {}
         self._calls = [_suggest_call(p) for p in self.space.params]
@@ -314,6 +320,37 @@ class OptunaAdapter(Adapter):
         """Add a finished trial (resume, warm start, another worker) to the sampler's study."""
         import optuna
 
+        complete = outcome.state is TrialState.COMPLETE
+        params, dists = self._native(raw)
+        trial = optuna.trial.create_trial(
+            params=params,
+            distributions=dists,
+            values=list(outcome.losses) if complete else None,
+            state=self._states[outcome.state],
+            intermediate_values=dict(outcome.intermediate),
+        )
+        self.study.add_trial(trial)
+
+    def add_pending(self, key: Any, raw: Mapping[str, Any]) -> None:
+        """Another worker's running trial: a RUNNING trial of the sampler's study (TPE's constant liar sees it)."""
+        import optuna
+
+        params, dists = self._native(raw)
+        running = optuna.trial.create_trial(params=params, distributions=dists, state=optuna.trial.TrialState.RUNNING)
+        self._foreign[key] = self._storage.create_new_trial(self._study_id, template_trial=running)
+
+    def drop_pending(self, key: Any) -> None:
+        """The trial finished elsewhere: its RUNNING stand-in fails (samplers skip failed trials)."""
+        import optuna
+
+        trial_id = self._foreign.pop(key, None)
+        if trial_id is not None:
+            self._storage.set_trial_state_values(trial_id, optuna.trial.TrialState.FAIL)
+
+    def _native(self, raw: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Optuna's params and distributions of a raw assignment (a grid point's index for the grid)."""
+        import optuna
+
         if self._grid:
             params: dict[str, Any] = {"grid_index": self._grid.index(dict(raw))}
             dists: dict[str, optuna.distributions.BaseDistribution] = {
@@ -327,12 +364,4 @@ class OptunaAdapter(Adapter):
                 dists[key] = distribution(prim)
         if self.algorithm == "grid":
             self._taken.add(tuple(sorted(raw.items())))
-        complete = outcome.state is TrialState.COMPLETE
-        trial = optuna.trial.create_trial(
-            params=params,
-            distributions=dists,
-            values=list(outcome.losses) if complete else None,
-            state=self._states[outcome.state],
-            intermediate_values=dict(outcome.intermediate),
-        )
-        self.study.add_trial(trial)
+        return params, dists

@@ -20,6 +20,22 @@ internal changes.
   which announce every study they create at INFO ("A new study created ..."),
   silenced for unitune's own calls only (:func:`unitune._quiet.quiet`). Module
   paths, so private. Checked on Optuna 4.0-5.0.
+* :func:`heartbeat_interval`: ``optuna.storages._heartbeat.is_heartbeat_enabled``
+  (a private module) says whether a storage records heartbeats; the interval
+  is its public ``get_heartbeat_interval()``, the grace period the attribute
+  ``grace_period`` of ``RDBStorage`` (behind ``_CachedStorage._backend``).
+  Checked on Optuna 4.0-5.0.
+* :func:`retry_callback` and :func:`rdb_with_heartbeat`: the retry of stale
+  trials is ``RetryHeartbeatStaleTrialCallback`` and ``RDBStorage``'s keyword
+  ``heartbeat_stale_trial_callback`` from Optuna 4.9 on, ``RetryFailedTrialCallback``
+  and ``failed_trial_callback`` before. Both experimental (their warning is
+  silenced locally). Checked on Optuna 4.0-5.0.
+* :func:`journal_with_heartbeat`: a ``JournalStorage`` that also implements
+  ``optuna.storages._heartbeat.BaseHeartbeat`` (private module; its abstract
+  ``_get_stale_trial_ids`` is private too), so that ``fail_stale_trials`` and
+  the retry callback work on a journal file as on an RDB. Optuna's journal has
+  no heartbeat table: the heartbeat is a trial system attribute holding the
+  writer's clock (``time.time()``). Checked on Optuna 4.0-5.0.
 """
 
 from __future__ import annotations
@@ -31,7 +47,18 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import optuna
 
-__all__ = ["CHECKED", "STORAGE_LOGGERS", "distribution_conflict", "qmc_samples_categoricals", "tell_without_copy"]
+__all__ = [
+    "CHECKED",
+    "HEARTBEAT_KEY",
+    "STORAGE_LOGGERS",
+    "distribution_conflict",
+    "heartbeat_interval",
+    "journal_with_heartbeat",
+    "qmc_samples_categoricals",
+    "rdb_with_heartbeat",
+    "retry_callback",
+    "tell_without_copy",
+]
 
 #: Optuna versions the entries above were checked on.
 CHECKED = "4.0-5.0"
@@ -88,3 +115,119 @@ def distribution_conflict(
     except ValueError as error:
         return str(error)
     return None
+
+
+#: The trial system attribute holding a journal trial's last heartbeat (seconds since the epoch).
+HEARTBEAT_KEY = "unitune:heartbeat"
+
+
+def heartbeat_interval(storage: optuna.storages.BaseStorage) -> tuple[int, int] | None:
+    """The storage's heartbeat interval and grace period in seconds, or None when it records no heartbeats.
+
+    The grace period is the ``grace_period`` of the RDB storage (behind Optuna's cache,
+    ``_CachedStorage._backend``) or of the journal storage; None there means twice the interval.
+    """
+    from optuna.storages._heartbeat import BaseHeartbeat, is_heartbeat_enabled
+
+    if not is_heartbeat_enabled(storage):
+        return None
+    assert isinstance(storage, BaseHeartbeat)
+    interval = storage.get_heartbeat_interval()
+    assert interval is not None
+    owner = storage if hasattr(storage, "grace_period") else getattr(storage, "_backend", storage)
+    grace = getattr(owner, "grace_period", None)
+    return interval, int(grace or 2 * interval)
+
+
+def retry_callback(max_retry: int | None) -> Callable[[optuna.Study, optuna.trial.FrozenTrial], None]:
+    """Optuna's callback that re-creates a stale trial as WAITING (at most ``max_retry`` times per trial)."""
+    import warnings
+
+    import optuna
+
+    cls = getattr(optuna.storages, "RetryHeartbeatStaleTrialCallback", None) or optuna.storages.RetryFailedTrialCallback
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        callback: Callable[[optuna.Study, optuna.trial.FrozenTrial], None] = cls(max_retry=max_retry)
+    return callback
+
+
+def rdb_with_heartbeat(
+    url: str, interval: int, grace: int | None, callback: Callable[..., None] | None
+) -> optuna.storages.RDBStorage:
+    """``RDBStorage(url)`` recording heartbeats every ``interval`` s, failing trials silent for ``grace`` s."""
+    import inspect
+    import warnings
+
+    import optuna
+
+    name = "heartbeat_stale_trial_callback"
+    if name not in inspect.signature(optuna.storages.RDBStorage).parameters:  # Optuna < 4.9
+        name = "failed_trial_callback"
+    kwargs: dict[str, Any] = {"heartbeat_interval": interval, "grace_period": grace, name: callback}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        return optuna.storages.RDBStorage(url, **kwargs)
+
+
+def journal_with_heartbeat(
+    path: str, interval: int, grace: int | None, callback: Callable[..., None] | None
+) -> optuna.storages.BaseStorage:
+    """A journal-file storage whose running trials record heartbeats (see the module docstring)."""
+    from optuna.storages.journal import JournalFileBackend
+
+    cls = _journal_class()
+    storage: optuna.storages.BaseStorage = cls(JournalFileBackend(path), interval, grace, callback)
+    return storage
+
+
+def _journal_class() -> type[Any]:
+    cls = globals().get("_HeartbeatJournalStorage")
+    if cls is not None:
+        return cls  # type: ignore[no-any-return]
+    import time
+
+    from optuna.storages._heartbeat import BaseHeartbeat
+    from optuna.storages.journal import JournalStorage
+    from optuna.trial import TrialState
+
+    class _HeartbeatJournalStorage(JournalStorage, BaseHeartbeat):
+        def __init__(self, backend: Any, interval: int, grace: int | None, callback: Any) -> None:
+            super().__init__(backend)
+            self.heartbeat_interval = interval
+            self.grace_period = grace
+            self.heartbeat_stale_trial_callback = callback
+
+        def record_heartbeat(self, trial_id: int) -> None:
+            self.set_trial_system_attr(trial_id, HEARTBEAT_KEY, time.time())
+
+        def _get_stale_trial_ids(self, study_id: int) -> list[int]:
+            grace = self.grace_period or 2 * self.heartbeat_interval
+            now = time.time()
+            running = self.get_all_trials(study_id, deepcopy=False, states=(TrialState.RUNNING,))
+            return [
+                t._trial_id
+                for t in running
+                if HEARTBEAT_KEY in t.system_attrs and now - float(t.system_attrs[HEARTBEAT_KEY]) > grace
+            ]
+
+        def get_heartbeat_interval(self) -> int | None:
+            return self.heartbeat_interval
+
+        def get_heartbeat_stale_trial_callback(self) -> Any:
+            return self.heartbeat_stale_trial_callback
+
+        def get_failed_trial_callback(self) -> Any:  # its name before Optuna 4.9
+            return self.heartbeat_stale_trial_callback
+
+    _HeartbeatJournalStorage.__module__ = __name__
+    _HeartbeatJournalStorage.__qualname__ = "_HeartbeatJournalStorage"
+    globals()["_HeartbeatJournalStorage"] = _HeartbeatJournalStorage
+    return _HeartbeatJournalStorage
+
+
+def __getattr__(name: str) -> Any:
+    """Let pickle find the lazily built ``_HeartbeatJournalStorage``."""
+    if name == "_HeartbeatJournalStorage":
+        return _journal_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

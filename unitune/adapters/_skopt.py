@@ -161,6 +161,9 @@ class SkoptAdapter(Adapter):
             pending="ignored: independent random draws"
             if algorithm == "random"
             else "constant liar (cl_min), skopt's own batch strategy",
+            others_running="ignored: independent random draws"
+            if algorithm == "random"
+            else "constant liar: lied about at min(yi), like its own pending points",
             grid=False,
             failures="told as the worst loss seen so far; skopt has no failed state",
             pruned="stand-in: told its last reported value (skopt has no pruned state), "
@@ -208,6 +211,7 @@ class SkoptAdapter(Adapter):
         dims = self.convert_space(self.space)  # fresh objects: normalize_dimensions changes them in place
         rng = np.random.RandomState(self.seed)
         self._pending: dict[int, list[Any]] = {}
+        self._foreign: dict[Any, list[Any]] = {}  # other workers' running trials: key -> full point
         self._deferred: list[list[Any]] = []  # failures told before any loss, pending until one arrives
         self._tokens = 0
         try:
@@ -248,7 +252,7 @@ class SkoptAdapter(Adapter):
     def _liar(self, fit: bool) -> Any:
         """A copy of the optimizer told the pending points at ``min(yi)`` (0 if none), fitted once."""
         opt = self._opt
-        lies = [*self._pending.values(), *self._deferred]
+        lies = [*self._pending.values(), *self._foreign.values(), *self._deferred]
         lie = float(min(opt.yi)) if opt.yi else 0.0
         seed = opt.rng.randint(0, _SEED_BOUND)
         return liar_copy(opt, lies, [lie] * len(lies), fit=fit, random_state=seed)  # ask(n_points) fits its own
@@ -261,7 +265,7 @@ class SkoptAdapter(Adapter):
             if self.algorithm == "random":
                 points = [self._opt.ask() for _ in range(n)]
             else:
-                opt = self._liar(fit=n == 1) if self._pending or self._deferred else self._opt
+                opt = self._liar(fit=n == 1) if self._waiting() else self._opt
                 points = [opt.ask()] if n == 1 else opt.ask(n_points=n, strategy="cl_min")
         out = []
         for x in points:
@@ -269,6 +273,10 @@ class SkoptAdapter(Adapter):
             self._pending[self._tokens] = list(x)
             out.append(Suggestion(self._tokens, self._raw(x)))
         return out
+
+    def _waiting(self) -> bool:
+        """Whether points are pending (asked, another worker's, or failures before any loss): ask lies about them."""
+        return bool(self._pending or self._foreign or self._deferred)
 
     def _record(self, xs: list[list[Any]], losses: Sequence[float | None], *, fit: bool = True) -> None:
         """Tell points in one call (one fit); failures get the worst loss, or wait for a first loss."""
@@ -301,16 +309,25 @@ class SkoptAdapter(Adapter):
         except KeyError:
             raise StudyError(f"skopt adapter: unknown or already told trial token {token!r}") from None
         # with trials still pending, the next ask fits a constant-liar copy anyway: fit once, there
-        self._record([x], [_loss(outcome)], fit=not self._pending)
+        self._record([x], [_loss(outcome)], fit=not (self._pending or self._foreign))
 
     def add(self, raw: Mapping[str, Any], outcome: Outcome) -> None:
         """Tell a trial this adapter did not ask; inactive dimensions hold their first value."""
-        self._record([self._point(raw)], [_loss(outcome)])
+        self.add_many([(raw, outcome)])
 
     def add_many(self, trials: Sequence[tuple[Mapping[str, Any], Outcome]]) -> None:
-        """Tell several trials in one skopt ``tell`` (one model fit)."""
+        """Tell several trials in one skopt ``tell`` (one model fit, none while points are pending elsewhere)."""
         if trials:
-            self._record([self._point(raw) for raw, _ in trials], [_loss(outcome) for _, outcome in trials])
+            xs = [self._point(raw) for raw, _ in trials]
+            self._record(xs, [_loss(outcome) for _, outcome in trials], fit=not (self._pending or self._foreign))
+
+    def add_pending(self, key: Any, raw: Mapping[str, Any]) -> None:
+        """Another worker's running trial: a pending point, lied about like this adapter's own."""
+        self._foreign[key] = self._point(raw)
+
+    def drop_pending(self, key: Any) -> None:
+        """Forget another worker's pending point (it finished there; its outcome is added next)."""
+        self._foreign.pop(key, None)
 
 
 def _loss(outcome: Outcome) -> float | None:

@@ -22,7 +22,7 @@ def _parser() -> argparse.ArgumentParser:
         description="One search space and one API over Optuna, Hyperopt and scikit-optimize.",
         epilog="Run 'unitune COMMAND --help' for the options of a command.",
     )
-    from unitune import __version__
+    from unitune._version import __version__
 
     parser.add_argument("--version", action="version", version=f"unitune {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

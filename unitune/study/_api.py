@@ -43,9 +43,10 @@ def minimize(
     """Minimize ``objective`` over ``space``; returns the finished :class:`Study`.
 
     Takes the arguments of :class:`Study` (``backend``, ``seed``, ``storage``, ...) and
-    of :meth:`Study.optimize` (``n_trials``, ``timeout``, ``n_jobs``, ...). When it
-    continues a stored study (``load_if_exists=True``), ``n_trials`` is the total
-    the study should reach, so re-running the same command after a crash finishes it.
+    of :meth:`Study.optimize` (``n_trials``, ``timeout``, ``n_jobs``, ...). With a
+    ``storage``, ``n_trials`` is the total the stored study should reach, across
+    every worker that runs it: re-running the same command after a crash finishes
+    it, and N processes running it share the work (see ``docs/many-workers.md``).
 
     Example:
         >>> import unitune as ut
@@ -124,15 +125,20 @@ def _optimize(
     callbacks: Sequence[Callable[[Study, Trial], None]],
     progress: bool,
 ) -> Study:
-    if n_trials is not None and study.resumed:  # resuming: n_trials is the study's total
-        n_trials = max(0, n_trials - len(study.trials))
-    return study.optimize(
-        objective,
-        n_trials,
-        timeout=timeout,
-        n_jobs=n_jobs,
-        executor=executor,
-        catch=catch,
-        callbacks=callbacks,
-        progress=progress,
-    )
+    sync = study._sync
+    if sync is not None:  # a stored study: n_trials is its total, across workers (study/_sync.py)
+        sync.total = n_trials
+    try:
+        return study.optimize(
+            objective,
+            n_trials,
+            timeout=timeout,
+            n_jobs=n_jobs,
+            executor=executor,
+            catch=catch,
+            callbacks=callbacks,
+            progress=progress,
+        )
+    finally:
+        if sync is not None:
+            sync.total = None

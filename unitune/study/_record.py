@@ -202,6 +202,11 @@ class StorageRecord:
         self.space = space
         self._labels = {p.key: choice_labels(p.primitive) for p in space.params if p.primitive.kind == "choice"}
         self._dists = {p.key: distribution(p.primitive, self._labels.get(p.key)) for p in space.params}
+        if isinstance(storage, str):  # many workers may share it: heartbeats (see shared_storage)
+            from unitune.study._shared import shared_storage
+
+            with quiet(*STORAGE_LOGGERS):
+                storage = shared_storage(storage)
         self.storage = open_storage(storage)
         self._states = {
             TrialState.COMPLETE: optuna.trial.TrialState.COMPLETE,
@@ -238,7 +243,13 @@ class StorageRecord:
             self._study = optuna.Study(study_name=self.study_name, storage=self.storage)
         return self._study
 
-    def start(self, raw: Mapping[str, Any], started: datetime.datetime | None = None) -> tuple[int, int]:
+    def start(
+        self,
+        raw: Mapping[str, Any],
+        started: datetime.datetime | None = None,
+        *,
+        system_attrs: Mapping[str, Any] | None = None,
+    ) -> tuple[int, int]:
         """Record a RUNNING trial with these raw parameters; returns ``(trial_id, number)``."""
         from optuna.trial import FrozenTrial
         from optuna.trial import TrialState as OptunaState
@@ -253,12 +264,18 @@ class StorageRecord:
             params=params,
             distributions={key: self._dists[key] for key in params},
             user_attrs={},
-            system_attrs={},
+            system_attrs=dict(system_attrs or {}),
             intermediate_values={},
             trial_id=-1,
         )
         trial_id = self.storage.create_new_trial(self.study_id, template_trial=template)
         return trial_id, self.storage.get_trial_number_from_id(trial_id)
+
+    def set_params(self, trial_id: int, raw: Mapping[str, Any]) -> None:
+        """Record the raw parameters of a trial started without them."""
+        for key, value in raw.items():
+            dist = self._dists[key]
+            self.storage.set_trial_param(trial_id, key, dist.to_internal_repr(self._external(key, value)), dist)
 
     def report(self, trial_id: int, step: int, value: float) -> None:
         """Record an intermediate value (what ``optuna.Trial.report`` writes)."""

@@ -20,7 +20,7 @@ from unitune.exceptions import (
     argument_error,
 )
 from unitune.space import Space, SpaceLike, as_space
-from unitune.study._checks import check_count, check_seed, check_storage, check_timeout, raw_problem
+from unitune.study._checks import check_count, check_seed, check_storage, check_timeout
 from unitune.study._resume import check_stored, open_record, signature
 from unitune.study._trial import Trial
 from unitune.study._values import unpack
@@ -57,8 +57,9 @@ class Study:
             ``"sqlite:///runs.db"``, a journal-file path, or an Optuna storage object.
         study_name: Name of the study in the storage.
         load_if_exists: Continue the study of that name: its finished trials are
-            replayed into the backend, trials left running by a killed process are
-            run again with the same parameters.
+            replayed into the backend, trials left running by a process of this machine
+            that is gone are run again with the same parameters. Several workers may
+            share one stored study (see ``docs/many-workers.md``).
         warm_start: Another Study (any backend) or its :meth:`trials_dataframe`, whose
             finished trials are told to this backend before the first ask.
         allow_changes: Continue a stored study with another backend or a changed space
@@ -101,22 +102,27 @@ class Study:
         self.backend = f"{library}:{algorithm}"
         self.direction = direction
         self.seed = seed
-        cls = get_adapter_class(library)
+        self._adapter_class = get_adapter_class(library)
+        self._algorithm, self._backend_options = algorithm, backend_options
         attrs = {"backend": self.backend, "seed": seed, "space": self._space_dict(), "signature": signature(self.space)}
         self._record: Record = open_record(self.space, storage, study_name, load_if_exists, direction, attrs)
         self._trials: list[Trial] = []
         self._running: dict[int, Trial] = {}
-        self._stale: list[Trial] = []
         self._stop = False
+        self._warm: list[tuple[dict[str, Any], Outcome]] = []
         self.overhead = 0.0  # seconds unitune itself spent in ask/tell
-        recorded, must_fit = [], False
+        self._sync: Sync | None = None
+        from unitune.study._sync import Sync, worker_seed
+
+        first, must_fit = 0, False
         if self._record.loaded:
             must_fit = check_stored(self._record, attrs, [direction], allow_changes)
-            recorded = self._record.trials()
-        resumed_seed = _resumed_seed(seed, len(recorded))
-        self.adapter: Adapter = cls(self.space, algorithm, seed=resumed_seed, options=backend_options)
-        if recorded:
-            self._load_recorded(recorded, must_fit)
+        if storage is not None:  # a stored record: other workers may share it
+            self._sync = Sync(self, self._record, must_fit=must_fit)  # type: ignore[arg-type]
+            first = len(self._record.trials()) if self._record.loaded else 0
+        self.adapter: Adapter = self._new_adapter(worker_seed(seed, first))
+        if self._sync is not None and self._record.loaded:
+            self._sync.open(first)
         if warm_start is not None:
             self._warm_start(warm_start)
 
@@ -126,41 +132,18 @@ class Study:
         except Exception:  # choices that do not serialize: keep a readable form
             return repr(self.space)
 
-    # -- the record -----------------------------------------------------------------------------
-    def _load_recorded(self, recorded: Sequence[optuna.trial.FrozenTrial], must_fit: bool) -> None:
-        told, skipped = [], 0
-        for frozen in recorded:
-            try:
-                raw = self._record.raw_of(frozen)
-            except (KeyError, ValueError):
-                raw = None
-            if raw is None or (must_fit and raw_problem(self.space, raw)):
-                skipped += 1  # recorded in another space: kept in the record, not told to this backend
-                continue
-            trial = Trial(frozen.number, self.space.decode(raw))
-            trial.raw, trial._record_id = raw, self._record.trial_id(frozen.number)
-            if frozen.state.name == "RUNNING":  # left by a process that died: run it again
-                self._stale.append(trial)
-                continue
-            trial.intermediate = dict(frozen.intermediate_values)
-            if frozen.state.name == "COMPLETE" and frozen.value is not None:
-                trial.state, trial.value = TrialState.COMPLETE, float(frozen.value)
-            elif frozen.state.name == "PRUNED":
-                trial.state = TrialState.PRUNED
-            else:
-                trial.state = TrialState.FAILED
-                trial.error = str(frozen.system_attrs.get("fail_reason", frozen.state.name))
-            trial.user_attrs = dict(frozen.user_attrs)
-            self._trials.append(trial)
-            told.append((raw, self._outcome(trial)))
-        if skipped:
-            warnings.warn(
-                f"study {self.study_name!r}: {skipped} recorded trial(s) do not fit the space and were not told "
-                f"to {self.backend}; {len(told)} were told",
-                UnituneWarning,
-                stacklevel=3,
-            )
-        self.adapter.add_many(told)
+    # -- the backend and the record ----------------------------------------------------------------
+    def _new_adapter(self, seed: int | None) -> Adapter:
+        return self._adapter_class(self.space, self._algorithm, seed=seed, options=self._backend_options)
+
+    def _reseed(self, seed: int | None, pending: Mapping[int, Mapping[str, Any]]) -> None:
+        """A new backend with another seed, told every finished trial, the warm start and the pending trials."""
+        adapter = self._new_adapter(seed)
+        finished = sorted(self._trials, key=lambda t: t.number)
+        adapter.add_many([*((t.raw, self._outcome(t)) for t in finished), *self._warm])
+        for number, raw in pending.items():
+            adapter.add_pending(number, raw)
+        self.adapter = adapter
 
     def _warm_start(self, source: Study | pd.DataFrame) -> None:
         from unitune.study._frame import told_from_dataframe
@@ -183,7 +166,8 @@ class Study:
                 UnituneWarning,
                 stacklevel=3,
             )
-        self.adapter.add_many([(raw, Outcome.complete(self._loss(value))) for raw, value in told])
+        self._warm = [(raw, Outcome.complete(self._loss(value))) for raw, value in told]
+        self.adapter.add_many(self._warm)
 
     def _loss(self, value: float) -> float:
         return value if self.direction == "minimize" else -value
@@ -225,19 +209,22 @@ class Study:
         return self._ask(n)
 
     def _ask(self, n: int) -> list[Trial]:
-        out: list[Trial] = []
-        while self._stale and len(out) < n:  # trials a killed process left running
-            trial = self._stale.pop(0)
+        if self._sync is None:
+            return self._propose(n, self._record.start)
+        out = self._sync.ask(n, self._propose)  # other workers' trials told first (see study/_sync.py)
+        for trial in out:
             trial._started = time.perf_counter()
             self._running[trial.number] = trial
-            out.append(trial)
-        if len(out) == n:
-            return out
+        return out
+
+    def _propose(self, n: int, start: Callable[[dict[str, Any]], tuple[int, int]]) -> list[Trial]:
+        """Ask the backend for ``n`` trials and record each with ``start(raw) -> (record id, number)``."""
+        out: list[Trial] = []
         t0 = time.perf_counter()
-        suggestions = self.adapter.ask(n - len(out))
+        suggestions = self.adapter.ask(n)
         t1 = time.perf_counter()
         for s in suggestions:
-            record_id, number = self._record.start(s.raw)
+            record_id, number = start(s.raw)
             trial = Trial(number, self.space.decode(s.raw), suggest_time=(t1 - t0) / len(suggestions))
             trial.raw, trial._token, trial._record_id, trial._started = s.raw, s.token, record_id, time.perf_counter()
             self._running[number] = trial
@@ -296,7 +283,10 @@ class Study:
             running.value = value
         running.user_attrs.update(attrs)
         values = None if running.value is None else [running.value]
-        self._record.finish(running._record_id, finished, values, error=running.error, user_attrs=attrs)
+        if self._sync is not None:  # tolerates a trial another worker failed; drops it from the pending ones
+            self._sync.finish(running, values, attrs)
+        else:
+            self._record.finish(running._record_id, finished, values, error=running.error, user_attrs=attrs)
         t1 = time.perf_counter()
         outcome = self._outcome(running)
         if running._token is None:  # a trial replayed from the record: not asked from the backend
@@ -383,9 +373,17 @@ class Study:
         """Whether this study continues a stored one (``load_if_exists=True`` found it)."""
         return self._record.loaded
 
+    def _refresh(self) -> None:
+        if self._sync is not None:
+            self._sync.refresh()
+
     @property
     def trials(self) -> list[Trial]:
-        """Finished trials (complete, failed and pruned), in the order they finished."""
+        """Finished trials (complete, failed and pruned), in the order they finished.
+
+        A study over a shared storage reads it first: the trials of every worker.
+        """
+        self._refresh()
         return list(self._trials)
 
     @property
@@ -400,6 +398,7 @@ class Study:
         Raises:
             StudyError: if no trial has completed.
         """
+        self._refresh()
         done = [t for t in self._trials if t.state is TrialState.COMPLETE and t.value is not None]
         if not done:
             raise NoCompleteTrialError("no trial has completed yet, so there is no best trial")
@@ -437,16 +436,8 @@ class Study:
         """
         from unitune.study._frame import trials_dataframe
 
+        self._refresh()
         return trials_dataframe(self.space, self._trials)
 
     def __repr__(self) -> str:
         return f"Study(backend={self.backend!r}, direction={self.direction!r}, trials={len(self._trials)})"
-
-
-def _resumed_seed(seed: int | None, recorded: int) -> int | None:
-    """A continued study must not replay its first suggestions: derive a new seed from the trial count."""
-    if seed is None or recorded == 0:
-        return seed
-    import numpy as np
-
-    return int(np.random.SeedSequence([seed, recorded]).generate_state(1)[0])
