@@ -6,7 +6,7 @@
 # (problem, backend, seed) with the same budget and gives
 #
 # * a summary table (final best value, regret, ranks, area under the convergence curve, cost per trial),
-# * paired statistical tests between backends,
+# * statistical tests between backends (per problem and across problems) and Bayesmark's normalized score,
 # * convergence plots,
 # * every trial in one long-form `DataFrame` for your own analysis.
 #
@@ -62,7 +62,7 @@ cmp = ut.compare(
 cmp
 
 # %% [markdown]
-# ## 3. Summary and pairwise tests
+# ## 3. Summary and tests
 #
 # `summary()`: per problem and backend, the final best value (mean, median, IQR), the regret
 # (distance to the known optimum), the mean rank within the problem across seeds (`rank_mean`) and
@@ -73,12 +73,36 @@ cmp
 cmp.summary()
 
 # %% [markdown]
-# `pairwise()`: for each pair of backends, runs are paired by (problem, seed) on their final best value;
-# wins/ties/losses, and a Wilcoxon signed-rank test with Holm's correction over the pairs. With 10 pairs
-# per comparison, only large and consistent differences can be significant.
+# Seeds are not data sets. On one problem, runs with different seeds are independent samples:
+# `within_problems()` compares every pair of backends by a two-sided Mann-Whitney U test on the final
+# regrets, Holm-corrected over the pairs of the problem, with the Vargha-Delaney A12 (the probability
+# that a run of `backend_a` ends lower than a run of `backend_b`; 0.5 is no effect).
 
 # %%
-cmp.pairwise()
+columns = ["problem", "backend_a", "backend_b", "median_a", "median_b", "p_holm", "a12", "effect"]
+cmp.within_problems()[columns]
+
+# %% [markdown]
+# Over several problems, `across_problems()` first makes one score per (problem, backend), the mean over
+# the seeds of Bayesmark's normalized score, then runs Friedman's test and Nemenyi and Wilcoxon-Holm
+# post-hoc tests over the problems (Demšar 2006). With two problems no such test can reach 0.05: the
+# notes say so and the average ranks are reported alone. `cmp.cd_diagram()` draws them.
+
+# %%
+across = cmp.across_problems()
+print(across.unit)
+print(*across.notes, sep="\n")
+across.ranks
+
+# %% [markdown]
+# `scores()`: Bayesmark's normalized score after the whole budget, 0 at the optimum and 1 at the median
+# of one random evaluation; `compare` ran 5 seeds of random search (`optuna:random`) for it. The
+# leaderboard number is Bayesmark's `100 x (1 - score)`; intervals are bootstrap CIs. `pairwise()`,
+# every (problem, seed) pair pooled into one signed-rank test, is kept for reference only.
+# `cmp.report("comparison.html")` writes all of this, with figures, as one HTML page and a Markdown twin.
+
+# %%
+cmp.scores()
 
 # %% [markdown]
 # For a paper, `cmp.to_markdown()` gives the summary as a Markdown table and `cmp.to_csv(path)` writes

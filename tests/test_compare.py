@@ -253,7 +253,9 @@ def test_pairwise_matches_scipy_wilcoxon_and_holm_by_hand(cmp: Comparison) -> No
         "p_value",
         "p_holm",
         "significant",
+        "unit",
     ]
+    assert set(table["unit"]) == {"pooled (problem, seed) pairs"}
     pairs = list(zip(table["backend_a"], table["backend_b"], strict=True))
     ordered = sorted(BACKENDS)
     assert pairs == [(ordered[i], ordered[j]) for i in range(3) for j in range(i + 1, 3)]

@@ -31,7 +31,8 @@ def _parser() -> argparse.ArgumentParser:
         "bench",
         help="compare backends on benchmark problems",
         description="Run every (problem, backend, seed) with the same budget; write the long CSV, the summary "
-        "(Markdown), the pairwise tests and the convergence figure to --out, and print the summary.",
+        "(Markdown), the pooled pairwise table and the convergence figure to --out, and print the summary; "
+        "with --report also the comparison report (statistics, normalized scores, figures).",
     )
     bench.add_argument(
         "--problems", default="branin", help="comma-separated problem names (default: branin); see 'unitune problems'"
@@ -46,6 +47,11 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--jobs", type=int, default=1, help="runs in parallel, in worker processes (default: 1)")
     bench.add_argument("--out", default="unitune-bench", help="output folder (default: ./unitune-bench)")
     bench.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    bench.add_argument(
+        "--report",
+        action="store_true",
+        help="also write the comparison report to --out: report.html (self-contained), report.md and its PNGs",
+    )
     add_suite_options(bench)
 
     sub.add_parser(
@@ -96,6 +102,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``unitune`` command; returns the exit status."""
     args = _parser().parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)
     from unitune.exceptions import UnituneError
 
     try:
@@ -140,6 +147,12 @@ def _bench(args: argparse.Namespace) -> int:
     if len(cmp.failures):
         print(f"\n{len(cmp.failures)} runs failed:\n{cmp.failures.to_string(index=False)}")
     print(f"\nwrote {out}/trials.csv, summary.md, pairwise.md, convergence.png")
+    if args.report:
+        import shlex
+
+        cmp.setup["command"] = shlex.join(["unitune", *args.argv])
+        files = cmp.report(out / "report.html")
+        print(f"wrote {files.html} and {files.markdown} with {len(files.images)} figures beside it")
     return 0
 
 

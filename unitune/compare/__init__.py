@@ -11,6 +11,8 @@ Example:
 
 from __future__ import annotations
 
-from unitune.compare._compare import TIMING_COLUMNS, Comparison, compare
+from unitune.compare._across import AcrossProblems
+from unitune.compare._compare import compare
+from unitune.compare._comparison import TIMING_COLUMNS, Comparison
 
-__all__ = ["TIMING_COLUMNS", "Comparison", "compare"]
+__all__ = ["TIMING_COLUMNS", "AcrossProblems", "Comparison", "compare"]

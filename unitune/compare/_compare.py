@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from unitune._keywords import suggest_keywords
+from unitune.compare._comparison import TIMING_COLUMNS, Comparison
 from unitune.exceptions import ArgumentError, ArgumentTypeError, UnituneWarning, argument_error
 from unitune.problems import Problem, get
 
@@ -18,16 +19,10 @@ if TYPE_CHECKING:
     import concurrent.futures as cf
 
     import pandas as pd
-    from matplotlib.figure import Figure
 
-    from unitune.report._table import Table
-
-__all__ = ["Comparison", "compare"]
+__all__ = ["TIMING_COLUMNS", "Comparison", "compare"]
 
 logger = logging.getLogger("unitune")
-
-#: Columns of :attr:`Comparison.trials` that depend on the machine's speed, not on the run.
-TIMING_COLUMNS = ("suggest_time", "eval_time", "overhead", "wall_time")
 
 
 def _as_problems(objective_or_problems: Any, space: Any, direction: str, optimum: float | None) -> list[Problem]:
@@ -141,6 +136,7 @@ def compare(
     direction: str = "minimize",
     optimum: float | None = None,
     backend_options: Mapping[str, Mapping[str, Any]] | None = None,
+    baseline: str | None = "optuna:random",
     progress: bool = False,
 ) -> Comparison:
     """Run every (problem, backend, seed) with the same budget and collect the results.
@@ -157,6 +153,9 @@ def compare(
         direction: Direction of a bare objective.
         optimum: Known optimum of a bare objective (enables regret).
         backend_options: ``{backend: options}`` passed to the native algorithms.
+        baseline: The random search behind Bayesmark's normalized score: a backend string, run
+            with the same seeds and budget (and its ``backend_options``) unless it is one of
+            ``backends``, whose runs are then reused. ``None``: no extra runs and no normalized score.
         progress: Show a progress bar over the runs.
 
     Returns:
@@ -166,34 +165,59 @@ def compare(
         >>> import unitune as ut
         >>> cmp = ut.compare(lambda c: (c["x"] - 1) ** 2, {"x": ut.Float(-3, 3)}, optimum=0.0,
         ...                  backends=["optuna:random", "skopt:random"], n_trials=4, seeds=[0, 1])
-        >>> sorted(cmp.final()["backend"].unique())
-        ['optuna:random', 'skopt:random']
+        >>> sorted(cmp.final()["backend"].unique()), cmp.setup["baseline"]
+        (['optuna:random', 'skopt:random'], 'optuna:random')
     """
     problems = _as_problems(objective_or_problems, space, direction, optimum)
     seeds = _seeds(seeds)
     if isinstance(n_trials, bool) or not isinstance(n_trials, int) or n_trials < 1:
         raise argument_error("n_trials", "must be an int >= 1 (trials per run)", n_trials, "pass e.g. n_trials=50")
     options = dict(backend_options or {})
-    runs = [_Run(p, b, s, n_trials, options.get(b, {})) for p in problems for b in backends for s in seeds]
     from unitune.adapters import parse_backend
 
-    for backend in backends:
+    for backend in [*backends, *([baseline] if baseline else [])]:
         parse_backend(backend)  # unknown names fail before anything runs
+    for backend in backends:
         _warn_startup(backend, options.get(backend, {}), n_trials)
+    runs = [_Run(p, b, s, n_trials, options.get(b, {})) for p in problems for b in backends for s in seeds]
+    extra = baseline is not None and baseline not in backends
+    baseline_runs = []
+    if baseline is not None and extra:
+        baseline_runs = [_Run(p, baseline, s, n_trials, options.get(baseline, {})) for p in problems for s in seeds]
+    setup = _setup(problems, backends, options, n_trials, seeds, baseline, extra, n_jobs)
+    rows, failures, baseline_rows, baseline_failures = _execute(runs, baseline_runs, n_jobs, executor, progress)
+    if baseline_failures:
+        setup["baseline_failed_runs"] = len(baseline_failures)
+    optima = {p.name: p.optimum for p in problems}
+    directions = {p.name: p.direction for p in problems}
+    trials = _frame(rows)
+    reference = None
+    if baseline is not None:
+        reference = _frame(baseline_rows) if extra else trials[trials["backend"] == baseline].reset_index(drop=True)
+    return Comparison(trials, _failure_frame(failures), optima, directions, baseline=reference, setup=setup)
+
+
+def _execute(
+    runs: list[_Run], baseline_runs: list[_Run], n_jobs: int, executor: cf.Executor | None, progress: bool
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Every run, in this process or in workers: (rows, failures) of the compared runs, then of the baseline's."""
     rows: list[dict[str, Any]] = []
     failures: list[dict[str, Any]] = []
+    baseline_rows: list[dict[str, Any]] = []
+    baseline_failures: list[dict[str, Any]] = []
+    tasks = [(run, False) for run in runs] + [(run, True) for run in baseline_runs]
     bar = None
     if progress:
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=len(runs), desc="compare", unit="run")
+        bar = tqdm(total=len(tasks), desc="compare", unit="run")
 
-    def collect(run: _Run, get_rows: Callable[[], list[dict[str, Any]]]) -> None:
+    def collect(run: _Run, is_baseline: bool, get_rows: Callable[[], list[dict[str, Any]]]) -> None:
         try:
-            rows.extend(get_rows())
+            (baseline_rows if is_baseline else rows).extend(get_rows())
         except Exception as error:
             logger.warning("run %s / %s / seed %d failed: %s", run.problem.name, run.backend, run.seed, error)
-            failures.append(
+            (baseline_failures if is_baseline else failures).append(
                 {
                     "problem": run.problem.name,
                     "backend": run.backend,
@@ -205,28 +229,63 @@ def compare(
             bar.update(1)
 
     if n_jobs == 1 and executor is None:
-        for run in runs:
-            collect(run, lambda run=run: _run_one(run))  # type: ignore[misc]
+        for run, is_baseline in tasks:
+            collect(run, is_baseline, lambda run=run: _run_one(run))  # type: ignore[misc]
     else:
         if executor is None:
             from loky import get_reusable_executor
 
             executor = get_reusable_executor(max_workers=n_jobs, timeout=60)
-        futures = {executor.submit(_run_one, run): run for run in runs}
+        futures = {executor.submit(_run_one, run): (run, is_baseline) for run, is_baseline in tasks}
         from concurrent.futures import as_completed
 
         for future in as_completed(futures):
-            collect(futures[future], future.result)
+            collect(*futures[future], future.result)
     if bar is not None:
         bar.close()
-    optima = {p.name: p.optimum for p in problems}
-    return Comparison(_frame(rows), _failure_frame(failures), optima, {p.name: p.direction for p in problems})
+    return rows, failures, baseline_rows, baseline_failures
+
+
+def _setup(
+    problems: list[Problem],
+    backends: Sequence[str],
+    options: Mapping[str, Any],
+    n_trials: int,
+    seeds: list[int],
+    baseline: str | None,
+    extra: bool,
+    n_jobs: int,
+) -> dict[str, Any]:
+    """What a report needs to say how the comparison was made, the call included."""
+    names = [p.name for p in problems]
+    call = (
+        f"compare({names!r}, backends={list(backends)!r}, n_trials={n_trials}, seeds={seeds!r}, "
+        f"n_jobs={n_jobs}, baseline={baseline!r}" + (f", backend_options={dict(options)!r}" if options else "") + ")"
+    )
+    if baseline is None:
+        source = "none: no normalized score"
+    elif extra:
+        source = f"{baseline}, run with seeds {seeds} and {n_trials} trials for the normalized score"
+    else:
+        source = f"{baseline}, one of the compared backends (its runs are reused)"
+    return {
+        "problems": names,
+        "optima": {p.name: p.optimum for p in problems},
+        "directions": {p.name: p.direction for p in problems},
+        "backends": list(backends),
+        "backend_options": {b: dict(options.get(b, {})) for b in backends},
+        "n_trials": n_trials,
+        "seeds": seeds,
+        "baseline": baseline,
+        "baseline_source": source,
+        "call": call,
+    }
 
 
 def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     import pandas as pd
 
-    columns = ["problem", "backend", "seed", "trial", "state", "value", "best_so_far", "regret", *TIMING_COLUMNS]
+    columns = ["problem", "backend", "seed", "trial", "state", "value", "best_so_far", "regret", *TIMING_COLUMNS[:-1]]
     frame = pd.DataFrame(rows, columns=columns)
     ordered: pd.DataFrame = frame.sort_values(["problem", "backend", "seed", "trial"], kind="stable")
     reset: pd.DataFrame = ordered.reset_index(drop=True)
@@ -238,92 +297,6 @@ def _failure_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
 
     frame: pd.DataFrame = pd.DataFrame(rows, columns=["problem", "backend", "seed", "error"])
     return frame
-
-
-class Comparison:
-    """The results of :func:`compare`.
-
-    Attributes:
-        trials: Long-form DataFrame, one row per trial: problem, backend, seed, trial, state,
-            value, best_so_far, regret (NaN when the optimum is unknown), suggest_time (the
-            backend's cost: its ask and tell), eval_time (the objective's), overhead (unitune's own, per trial)
-            and wall_time (since the run started).
-        failures: Runs that raised: problem, backend, seed, error.
-        optima: Known optimum per problem (None when unknown).
-        directions: ``"minimize"`` or ``"maximize"`` per problem (missing: minimize); ranks and
-            tests of a problem without a known optimum compare best values in this direction.
-
-    Example:
-        >>> import unitune as ut
-        >>> cmp = ut.compare("branin", backends=["hyperopt:rand"], n_trials=3, seeds=[0])
-        >>> len(cmp.trials), cmp.optima["branin"] > 0.39
-        (3, True)
-    """
-
-    def __init__(
-        self,
-        trials: pd.DataFrame,
-        failures: pd.DataFrame,
-        optima: Mapping[str, float | None],
-        directions: Mapping[str, str] | None = None,
-    ) -> None:
-        self.trials = trials
-        self.failures = failures
-        self.optima = dict(optima)
-        self.directions = dict(directions or {})
-
-    def __repr__(self) -> str:
-        runs = self.trials.groupby(["problem", "backend", "seed"]).ngroups if len(self.trials) else 0
-        return f"Comparison({runs} runs, {len(self.trials)} trials, {len(self.failures)} failed runs)"
-
-    def final(self) -> pd.DataFrame:
-        """One row per run: the final best value (and regret) after the whole budget."""
-        from unitune.compare._stats import final
-
-        return final(self.trials, self.directions)
-
-    def summary(self) -> Table:
-        """Per problem and backend: final best (mean, median, IQR), regret, ranks, AUC and costs.
-
-        Columns: problem, backend, runs, best_mean, best_median, best_iqr, regret_mean,
-        regret_median, rank_mean (within the problem, across seeds), rank_overall (the
-        backend's mean rank across all problems and seeds), auc (mean best-so-far — or
-        regret when the optimum is known — over the trials: lower is better when
-        minimizing), suggest_time (backend seconds per trial), overhead_us (unitune's own
-        microseconds per trial), failed_runs.
-        """
-        from unitune.compare._stats import summary
-        from unitune.report._table import as_table
-
-        return as_table(summary(self.trials, self.failures, self.directions))
-
-    def pairwise(self, alpha: float = 0.05) -> pd.DataFrame:
-        """For each pair of backends: wins/ties/losses and a paired Wilcoxon signed-rank test, Holm-corrected.
-
-        Runs are paired by (problem, seed) on their final best value.
-        """
-        from unitune.compare._stats import pairwise
-
-        return pairwise(self.trials, alpha=alpha, directions=self.directions)
-
-    def plot(self, *, log: bool | None = None) -> Figure:
-        """Convergence curves: median and IQR band of the best so far per backend, one panel per problem.
-
-        The y axis shows regret on a log scale when the optimum is known (``log=None``).
-        """
-        from unitune.compare._plots import convergence
-
-        return convergence(self.trials, log=log)
-
-    def to_markdown(self, digits: int = 4) -> str:
-        """The summary as a Markdown table."""
-        from unitune.report import markdown
-
-        return markdown(self.summary(), digits=digits)
-
-    def to_csv(self, path: Any) -> None:
-        """Write the long-form trials table to ``path``."""
-        self.trials.to_csv(path, index=False)
 
 
 def _seeds(seeds: int | Iterable[int]) -> list[int]:

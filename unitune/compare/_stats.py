@@ -116,10 +116,16 @@ def holm(p_values: list[float]) -> list[float]:
     return adjusted
 
 
+#: The ``unit`` of every row of :func:`pairwise`: it pools seeds and problems, which are not independent data sets.
+POOLED = "pooled (problem, seed) pairs"
+
+
 def pairwise(trials: pd.DataFrame, alpha: float = 0.05, directions: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """Paired comparison of every two backends over (problem, seed) blocks.
+    """Paired comparison of every two backends over POOLED (problem, seed) blocks (column ``unit`` says so).
 
     Scores are the final regret, or the final best value (negated when maximizing) when the optimum is unknown.
+    Seeds are not independent data sets and problems with large regret dominate: see
+    :func:`unitune.compare._across.across_problems` and :func:`unitune.compare._within.within_problems`.
     """
     import pandas as pd
     from scipy.stats import wilcoxon
@@ -157,5 +163,6 @@ def pairwise(trials: pd.DataFrame, alpha: float = 0.05, directions: Mapping[str,
     )
     frame["p_holm"] = holm(list(frame["p_value"]))
     frame["significant"] = frame["p_holm"] < alpha
+    frame["unit"] = POOLED
     table_out: pd.DataFrame = frame
     return table_out
