@@ -21,6 +21,7 @@ from unitune.exceptions import (
 )
 from unitune.space import Space, SpaceLike, as_space
 from unitune.study._checks import check_count, check_seed, check_storage, check_timeout
+from unitune.study._learning import Learning, storage_text
 from unitune.study._resume import check_stored, open_record, signature
 from unitune.study._trial import Trial
 from unitune.study._values import unpack
@@ -43,7 +44,7 @@ Objective = Callable[[dict[str, Any]], Any]
 _STATES = {"complete": TrialState.COMPLETE, "failed": TrialState.FAILED, "pruned": TrialState.PRUNED}
 
 
-class Study:
+class Study(Learning):
     """An optimization of one search space with one backend.
 
     Args:
@@ -105,6 +106,7 @@ class Study:
         self._adapter_class = get_adapter_class(library)
         self._algorithm, self._backend_options = algorithm, backend_options
         attrs = {"backend": self.backend, "seed": seed, "space": self._space_dict(), "signature": signature(self.space)}
+        attrs["backend_options"], self._where = dict(backend_options or {}), storage_text(storage)  # for reports
         self._record: Record = open_record(self.space, storage, study_name, load_if_exists, direction, attrs)
         self._trials: list[Trial] = []
         self._running: dict[int, Trial] = {}
@@ -145,7 +147,7 @@ class Study:
             adapter.add_pending(number, raw)
         self.adapter = adapter
 
-    def _warm_start(self, source: Study | pd.DataFrame) -> None:
+    def _warm_start(self, source: Study | pd.DataFrame, *, warn: bool = True) -> int:
         from unitune.study._frame import told_from_dataframe
 
         if isinstance(source, Study):
@@ -159,7 +161,7 @@ class Study:
                     skipped += 1
         else:
             told, skipped = told_from_dataframe(self.space, source)
-        if skipped:
+        if skipped and warn:  # study.continue_narrowed leaves trials out on purpose, and says how many
             warnings.warn(
                 f"warm start: {skipped} complete trial(s) do not fit this study's space and were not told "
                 f"to {self.backend}; {len(told)} were told",
@@ -168,6 +170,7 @@ class Study:
             )
         self._warm = [(raw, Outcome.complete(self._loss(value))) for raw, value in told]
         self.adapter.add_many(self._warm)
+        return len(told)
 
     def _loss(self, value: float) -> float:
         return value if self.direction == "minimize" else -value
@@ -342,6 +345,7 @@ class Study:
         timeout = check_timeout(timeout)
         n_jobs = check_count("n_jobs", n_jobs, minimum=1, allow=(-1,))
         self._stop = False
+        self._remember_objective(objective)
         run(self, objective, n_trials, timeout, n_jobs, executor, catch, list(callbacks), progress)
         return self
 
