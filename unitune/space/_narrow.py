@@ -33,6 +33,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -65,6 +66,7 @@ class Change:
         inside: Of the configurations given as ``trials``, how many have this parameter
             active with a value inside ``after``.
         active: Of those configurations, how many have this parameter active.
+        fixed: Whether the parameter was fixed to one value on request (it is no longer searched).
     """
 
     key: str
@@ -75,6 +77,7 @@ class Change:
     why: str
     inside: int = 0
     active: int = 0
+    fixed: bool = False
 
 
 @dataclass(frozen=True)
@@ -85,8 +88,10 @@ class Narrowing:
         space: The narrowed space.
         changes: One entry per parameter of the original space, in its order.
         inside: How many of the configurations given as ``trials`` are configurations of ``space``.
-        volume: The product of the kept fractions of the parameters the narrowed space keeps
-            (for a conditional space, an upper bound on the share of any one branch's volume).
+        volume: The share of the original space that the narrowed one covers: the chance that a
+            configuration drawn uniformly from the original space (log-uniformly where ``log=True``,
+            each branch of a ``Conditional`` equally likely, as random search draws) lies in the
+            narrowed space. Parameters fixed on request do not count: they are no longer searched.
     """
 
     space: Space
@@ -125,7 +130,7 @@ def narrow_space(
     new = Space(rewriter.mapping(space.mapping))
     changes = [_count(change, space, trials) for change in rewriter.changes]
     inside = sum(1 for raw in trials if _fits(new, space, raw))
-    volume = math.prod(c.fraction for c in changes if c.after is not None)
+    volume = _volume(space.mapping, iter(space.params), {c.key: c for c in changes})
     return Narrowing(new, tuple(changes), inside, volume)
 
 
@@ -184,13 +189,12 @@ class _Rewriter:
         self._change(p, element, element, _span(p.primitive, values), 1.0, why)
         return element
 
-    def branches(self, p: Param, element: Conditional, labels: list[str], why: str) -> Element:
+    def branches(self, p: Param, element: Conditional, labels: list[str], why: str, fixed: bool = False) -> Element:
         """The Conditional with only ``labels`` (each branch narrowed), its change listed before its branches'."""
-        self._change(p, element, None, _choices(labels), len(labels) / len(element.labels), why)
+        self._change(p, element, None, _choices(labels), len(labels) / len(element.labels), why, fixed)
         index = len(self.changes) - 1
         new = self.descend(p, element, keep=set(labels))
-        old = self.changes[index]
-        self.changes[index] = Change(old.key, old.before, new, old.seen, old.fraction, old.why)
+        self.changes[index] = dataclasses.replace(self.changes[index], after=new)
         return new
 
     def descend(self, p: Param, element: Element, keep: set[str] | None) -> Element:
@@ -220,14 +224,15 @@ class _Rewriter:
         prim = p.primitive
         new: Element
         if isinstance(element, Conditional):
-            return self.branches(p, element, [element.labels[int(raw)]], reason)
+            return self.branches(p, element, [element.labels[int(raw)]], reason, fixed=True)
         if type(element) is Categorical:
             new = Categorical([element.choices[int(raw)]])
-            self._change(p, element, new, _choices([element.choices[int(raw)]]), 1 / len(element.choices), reason)
+            self._change(p, element, new, _choices([element.choices[int(raw)]]), 1 / len(element.choices), reason, True)
             return new
         value = prim.snap(raw)
         new = Int(int(value), int(value)) if type(element) is Int else Float(float(value), float(value))
-        self._change(p, element, new, _span(prim, values) if values else "-", _fraction(prim, new.primitive()), reason)
+        seen = _span(prim, values) if values else "-"
+        self._change(p, element, new, seen, _fraction(prim, new.primitive()), reason, fixed=True)
         return new
 
     def numeric(self, p: Param, element: Element, values: list[Any]) -> Element:
@@ -245,8 +250,35 @@ class _Rewriter:
         self._change(p, element, new, _span(prim, values), _fraction(prim, new.primitive()), why)
         return new
 
-    def _change(self, p: Param, before: Element, after: Element | None, seen: str, fraction: float, why: str) -> None:
-        self.changes.append(Change(p.key, before, after, seen, fraction, why))
+    def _change(
+        self,
+        p: Param,
+        before: Element,
+        after: Element | None,
+        seen: str,
+        fraction: float,
+        why: str,
+        fixed: bool = False,
+    ) -> None:
+        self.changes.append(Change(p.key, before, after, seen, fraction, why, fixed=fixed))
+
+
+def _volume(mapping: Mapping[str, Any], params: Iterator[Param], changes: Mapping[str, Change]) -> float:
+    """The share of ``mapping``'s volume kept (see :attr:`Narrowing.volume`), walking params in compile order."""
+    volume = 1.0
+    for value in mapping.values():
+        if isinstance(value, Mapping):
+            volume *= _volume(value, params, changes)
+        elif isinstance(value, Element):
+            change = changes[next(params).key]
+            if isinstance(value, Conditional):
+                kept = set(change.after.labels) if isinstance(change.after, Conditional) else set()
+                shares = [(_volume(b, params, changes), label in kept) for label, b in value.branches.items()]
+                inside = [share for share, keep in shares if keep]
+                volume *= sum(inside) / (len(inside) if change.fixed else len(shares))
+            elif not change.fixed:
+                volume *= change.fraction
+    return volume
 
 
 def _box(prim: Primitive, values: list[float], margin: float) -> tuple[Any, Any]:
@@ -337,7 +369,7 @@ def _count(change: Change, old: Space, trials: Sequence[Mapping[str, Any]]) -> C
         active += 1
         if change.after is not None and change.after.problem(element.decode(raw[change.key])) is None:
             inside += 1
-    return Change(change.key, change.before, change.after, change.seen, change.fraction, change.why, inside, active)
+    return dataclasses.replace(change, inside=inside, active=active)
 
 
 def _fits(new: Space, old: Space, raw: Mapping[str, Any]) -> bool:

@@ -24,9 +24,10 @@ The importances of a branch sum to 1. Failed, pruned and running trials are left
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from unitune._quiet import quiet
 from unitune.adapters._optuna_compat import STORAGE_LOGGERS
@@ -39,7 +40,17 @@ if TYPE_CHECKING:
     from unitune.report._table import Table
     from unitune.study._study import Study
 
-__all__ = ["ALL", "EVALUATORS", "Target", "branch_name", "branches", "importance"]
+__all__ = [
+    "ALL",
+    "EVALUATORS",
+    "Target",
+    "TargetLike",
+    "branch_name",
+    "branches",
+    "directions_of",
+    "importance",
+    "resolve_target",
+]
 
 #: Evaluator names and what the table calls them.
 EVALUATORS = {"fanova": "fANOVA", "ped-anova": "PED-ANOVA", "mdi": "mean decrease impurity"}
@@ -47,6 +58,8 @@ EVALUATORS = {"fanova": "fANOVA", "ped-anova": "PED-ANOVA", "mdi": "mean decreas
 ALL = "all trials"
 
 Target = Callable[["optuna.trial.FrozenTrial"], float]
+#: What ``target=`` takes: an objective's index or name, or a function of a trial (see :func:`resolve_target`).
+TargetLike = Target | int | str
 
 
 def branch_name(conditions: tuple[Condition, ...]) -> str:
@@ -134,26 +147,57 @@ def usable_trials(record: optuna.Study, target: Target | None) -> tuple[list[opt
     return used, left
 
 
-def check_target(record: optuna.Study, target: Target | None) -> None:
-    """A study with several objectives needs ``target``: which number to explain."""
-    if target is not None and not callable(target):
+def resolve_target(study: Study, target: Any) -> Target | None:
+    """The number importance explains and narrowing ranks by, as a function of an Optuna ``FrozenTrial``.
+
+    ``None`` is the study's value (one objective only); an ``int`` is the index of an objective and
+    a ``str`` its name (``objectives=``): both give a loss, the value negated where it is maximized,
+    so lower is better; a callable is used as it is (lower is better, as for Optuna's PED-ANOVA).
+
+    Raises:
+        ArgumentError: for several objectives without ``target``, or an unknown index or name.
+    """
+    directions = directions_of(study)
+    names = list(getattr(study, "objectives", None) or [])
+    hint = "target=0 (the first objective)" + (f" or target={names[0]!r}" if names else "")
+    if target is None:
+        if len(directions) > 1:
+            raise ArgumentError(
+                f"the study has {len(directions)} objectives, so target= must say which one to explain and rank "
+                f"by; received none. Fix: pass {hint}, or a function of an optuna FrozenTrial returning a loss"
+            )
+        return None
+    if callable(target):
+        return cast("Target", target)
+    index = names.index(target) if isinstance(target, str) and target in names else target
+    if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(directions):
         raise argument_error(
-            "target", "must be a function of an optuna FrozenTrial", target, "e.g. target=lambda t: t.values[0]"
+            "target",
+            f"must be an objective's index (0..{len(directions) - 1}), one of its names {names}, or a function "
+            "of an optuna FrozenTrial",
+            target,
+            f"pass {hint}",
+            kind=ArgumentError if isinstance(target, (str, int)) else ArgumentTypeError,
         )
-    n = len(record.directions)
-    if n > 1 and target is None:
-        raise ArgumentError(
-            f"the study has {n} objectives, so importance needs target= to say which number to explain; "
-            "received none. Fix: e.g. target=lambda t: t.values[0] (lower is better for PED-ANOVA: "
-            "negate a maximized objective)"
-        )
+    sign = 1.0 if directions[index] == "minimize" else -1.0
+    return functools.partial(_loss, index, sign)
+
+
+def _loss(index: int, sign: float, trial: optuna.trial.FrozenTrial) -> float:
+    return sign * float(trial.values[index])
+
+
+def directions_of(study: Study) -> list[str]:
+    """The study's direction per objective (``study.directions`` where a study has several)."""
+    found = getattr(study, "directions", None)
+    return list(found) if found else [study.direction]
 
 
 def importance(
     study: Study,
     *,
     evaluator: Any = "fanova",
-    target: Target | None = None,
+    target: TargetLike | None = None,
     seed: int | None = None,
 ) -> Table:
     """The importance of each parameter, one table per branch (see the module docstring).
@@ -169,16 +213,16 @@ def importance(
     from unitune.report._table import as_table
 
     record = study.optuna_study
-    check_target(record, target)
+    loss = resolve_target(study, target)
     chosen, method = _evaluator(evaluator, (study.seed or 0) if seed is None else seed)
-    used, left = usable_trials(record, target)
+    used, left = usable_trials(record, loss)
     rows: list[dict[str, Any]] = []
     for conditions, keys in branches(study.space):
         members = [t for t in used if all(t.params.get(c.key) == c.label for c in conditions)]
         keys = [k for k in keys if members and all(k in t.params for t in members)]
         if not keys or (conditions and not members):
             continue
-        scores = _evaluate(record, members, keys, conditions, chosen, target) if len(members) >= 2 else {}
+        scores = _evaluate(record, members, keys, conditions, chosen, loss) if len(members) >= 2 else {}
         for key in sorted(keys, key=lambda k: -scores.get(k, -1.0)):
             rows.append(
                 {

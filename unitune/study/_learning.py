@@ -2,7 +2,7 @@
 
 They live here, mixed into ``Study``, so that the study's own module stays about
 asking and telling; each delegates to the module that does the work
-(``_importance``, ``_learn``, ``_report``).
+(``_importance``, ``_narrowing``, ``_report``).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ if TYPE_CHECKING:
     from unitune.report import ReportFiles
     from unitune.report._table import Table
     from unitune.space import SpaceLike
-    from unitune.study._importance import Target
-    from unitune.study._learn import NarrowedSpace
+    from unitune.study._importance import TargetLike
+    from unitune.study._narrowing import NarrowedSpace
     from unitune.study._study import Study
 
 __all__ = ["Learning", "objective_name", "storage_text"]
@@ -65,7 +65,9 @@ class Learning:
             record.set_attrs({"objective": name})
 
     @suggest_keywords
-    def importance(self, *, evaluator: Any = "fanova", target: Target | None = None, seed: int | None = None) -> Table:
+    def importance(
+        self, *, evaluator: Any = "fanova", target: TargetLike | None = None, seed: int | None = None
+    ) -> Table:
         """The importance of each parameter, from Optuna's evaluators on the record (any backend).
 
         Args:
@@ -103,7 +105,7 @@ class Learning:
         margin: float = 0.1,
         min_trials: int = 20,
         fix_unimportant: float | None = None,
-        target: Target | None = None,
+        target: TargetLike | None = None,
         evaluator: Any = "fanova",
     ) -> NarrowedSpace:
         """A new space fitted to the best trials: start broad, then narrow.
@@ -139,17 +141,10 @@ class Learning:
             >>> narrowed.kept, narrowed.complete  # trials inside the narrowed space, of all complete ones
             (14, 40)
         """
-        from unitune.study._learn import narrow
+        from unitune.study._narrowing import Options, narrow
 
-        return narrow(
-            cast("Study", self),
-            quantile=quantile,
-            margin=margin,
-            min_trials=min_trials,
-            fix_unimportant=fix_unimportant,
-            target=target,
-            evaluator=evaluator,
-        )
+        options = Options(quantile, margin, min_trials, fix_unimportant, target, evaluator)
+        return narrow(cast("Study", self), options)
 
     @suggest_keywords
     def continue_narrowed(
@@ -189,24 +184,37 @@ class Learning:
             >>> len(fine.trials), all(-0.64 <= t.params["x"] <= 4.92 for t in fine.trials)
             (10, True)
         """
-        from unitune.study._learn import continue_narrowed
+        from unitune.study._importance import directions_of
 
-        return continue_narrowed(
-            cast("Study", self),
-            space,
-            backend=backend,
-            seed=seed,
+        study = cast("Study", self)
+        narrowed = self.narrow() if space is None else space
+        kwargs: dict[str, Any] = {}
+        directions = directions_of(study)
+        if len(directions) > 1:
+            kwargs["directions"], kwargs["objectives"] = directions, getattr(study, "objectives", None)
+        else:
+            kwargs["direction"] = directions[0]
+        if backend is None and backend_options is None:
+            backend_options = study._backend_options
+        new = type(study)(  # a Study (this module does not import its module: it imports this one)
+            narrowed,
+            backend=study.backend if backend is None else backend,
+            seed=study.seed if seed is None else seed,
             backend_options=backend_options,
             storage=storage,
             study_name=study_name,
+            **kwargs,
         )
+        told = new._warm_start(study, warn=False)
+        new._record.set_attrs({"warm_start": {"study": study.study_name, "trials": told, "narrowed": True}})
+        return new
 
     @suggest_keywords
     def report(
         self,
         path: str | Path,
         *,
-        target: Target | None = None,
+        target: TargetLike | None = None,
         evaluator: Any = "fanova",
         narrow: Mapping[str, Any] | None = None,
     ) -> ReportFiles:

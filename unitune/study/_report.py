@@ -11,15 +11,14 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from unitune.exceptions import UnituneError
-from unitune.study._learn import directions_of
+from unitune.report._table import key_values
+from unitune.study._importance import directions_of
 from unitune.study._plots import values_of
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from unitune.report import Document
     from unitune.space import Space
-    from unitune.study._importance import Target
+    from unitune.study._importance import TargetLike
     from unitune.study._study import Study
 
 __all__ = ["SECTIONS", "build"]
@@ -40,13 +39,6 @@ SECTIONS = (
 )
 
 _LIBRARIES = ("optuna", "hyperopt", "scikit-optimize", "scikit-learn", "numpy", "scipy", "pandas", "matplotlib")
-
-
-def _kv(items: Mapping[str, object]) -> pd.DataFrame:
-    import pandas as pd
-
-    frame: pd.DataFrame = pd.DataFrame({"item": list(items), "value": [str(v) for v in items.values()]})
-    return frame
 
 
 def space_text(space: Space) -> str:
@@ -80,7 +72,7 @@ def _objective(doc: Document, study: Study, attrs: Mapping[str, Any]) -> None:
         items["objectives"] = ", ".join(names)
     if attrs.get("foreign"):
         items["note"] = attrs["foreign"]
-    doc.table(_kv(items), caption="What was tuned")
+    doc.table(key_values(items), caption="What was tuned")
 
 
 def _space(doc: Document, study: Study, attrs: Mapping[str, Any]) -> None:
@@ -105,7 +97,7 @@ def _backend(doc: Document, study: Study, attrs: Mapping[str, Any]) -> None:
     if isinstance(warm, Mapping):
         how = "inside the narrowed space" if warm.get("narrowed") else "that fit the space"
         items["warm start"] = f"{warm.get('trials')} complete trial(s) of study {warm.get('study')!r} {how}"
-    doc.table(_kv(items), caption="The backend, as the study ran it")
+    doc.table(key_values(items), caption="The backend, as the study ran it")
 
 
 def _budget(doc: Document, study: Study) -> None:
@@ -130,7 +122,7 @@ def _budget(doc: Document, study: Study) -> None:
         "median suggestion time (s)": f"{suggest[len(suggest) // 2]:.3g}" if suggest else "-",
         "unitune's own time in ask/tell (s)": f"{study.overhead:.3g}",
     }
-    doc.table(_kv(items), caption="Budget, storage and timing (timing of this process's trials)")
+    doc.table(key_values(items), caption="Budget, storage and timing (timing of this process's trials)")
 
 
 def _failures(doc: Document, study: Study) -> None:
@@ -170,7 +162,7 @@ def _best(doc: Document, study: Study) -> None:
         return
     doc.text(f"Trial {best.number}, value {best.value!r}.")
     flat = study.space.flatten(best.params)
-    doc.table(_kv({name: repr(value) for name, value in flat.items()}), caption="The best configuration")
+    doc.table(key_values({name: repr(value) for name, value in flat.items()}), caption="The best configuration")
     doc.code(json.dumps(best.params, indent=2, default=repr))
 
 
@@ -189,7 +181,7 @@ def _history(doc: Document, study: Study) -> None:
     doc.figure(slices(study.space, study.trials, directions[0]), "slices", "Slice plots (first objective)")
 
 
-def _importance(doc: Document, study: Study, target: Target | None, evaluator: Any) -> None:
+def _importance(doc: Document, study: Study, target: TargetLike | None, evaluator: Any) -> None:
     from unitune.study._importance import importance
     from unitune.study._plots import importance_bars
 
@@ -212,15 +204,13 @@ def _importance(doc: Document, study: Study, target: Target | None, evaluator: A
     doc.figure(importance_bars(table), "importance", "Importance per branch")
 
 
-def _narrowed(doc: Document, study: Study, target: Target | None, options: Mapping[str, Any]) -> None:
-    from unitune.study._learn import narrow
-
+def _narrowed(doc: Document, study: Study, target: TargetLike | None, options: Mapping[str, Any]) -> None:
     doc.section(SECTIONS[10])
     if len(directions_of(study)) > 1 and target is None:
         doc.text("Several objectives: pass `target=` to `study.report` to suggest a narrowed space.")
         return
     try:
-        narrowed = narrow(study, target=target, **options)
+        narrowed = study.narrow(target=target, **options)
     except (UnituneError, ValueError) as error:
         doc.text(f"No narrowed space is suggested: {error}")
         return
@@ -233,7 +223,7 @@ def _narrowed(doc: Document, study: Study, target: Target | None, options: Mappi
 def build(
     study: Study,
     *,
-    target: Target | None = None,
+    target: TargetLike | None = None,
     evaluator: Any = "fanova",
     narrow: Mapping[str, Any] | None = None,
 ) -> Document:
@@ -247,7 +237,7 @@ def build(
     _backend(doc, study, attrs)
     _budget(doc, study)
     doc.section(SECTIONS[4])
-    doc.table(_kv(environment(_LIBRARIES)), caption="Versions and machine")
+    doc.table(key_values(environment(_LIBRARIES)), caption="Versions and machine")
     _failures(doc, study)
     _best(doc, study)
     _history(doc, study)

@@ -1,10 +1,10 @@
-"""Narrowing a study's space to its best trials, and continuing in the narrowed space.
+"""Narrowing a study's space to its best trials.
 
 Good practice in tuning is to start broad, narrow the space from preliminary
 results, and continue there. :func:`narrow` takes the top ``quantile`` of the
 complete trials and fits the space to them with
 :func:`unitune.space.narrow_space` (the bounding box of Perrone et al. 2019,
-widened by a margin); :func:`continue_narrowed` starts a new study on the
+widened by a margin); ``Study.continue_narrowed`` starts a new study on the
 narrowed space, on any backend, warm-started with the trials that lie inside it.
 """
 
@@ -13,19 +13,22 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from unitune.adapters import TrialState
 from unitune.exceptions import ArgumentTypeError, ConfigError, StudyError, argument_error
-from unitune.space import Narrowing, Space, SpaceLike, describe, narrow_space
-from unitune.study._importance import Target, branch_name, check_target
+from unitune.space import Narrowing, Space, describe, narrow_space
+from unitune.study._importance import Target, TargetLike, branch_name, directions_of, resolve_target
 
 if TYPE_CHECKING:
+    import optuna
+
     from unitune.report._table import Table
     from unitune.study._study import Study
     from unitune.study._trial import Trial
 
-__all__ = ["NarrowedSpace", "continue_narrowed", "directions_of", "narrow"]
+__all__ = ["NarrowedSpace", "Options", "narrow", "ranked"]
 
 REFERENCE = "Perrone et al. 2019, Learning search spaces for Bayesian optimization (NeurIPS)"
 
@@ -44,7 +47,7 @@ class NarrowedSpace(Space):
             (those a study continued in it is warm-started with).
         complete: How many complete trials the study had.
         top: How many of them were the top trials the space is fitted to.
-        volume: The product of the kept shares of the parameters (see :class:`unitune.space.Narrowing`).
+        volume: The share of the original space's volume kept (see :class:`unitune.space.Narrowing`).
     """
 
     __slots__ = ("complete", "explanation", "kept", "top", "volume")
@@ -56,12 +59,6 @@ class NarrowedSpace(Space):
         self.complete = complete
         self.top = top
         self.volume = narrowing.volume
-
-
-def directions_of(study: Study) -> list[str]:
-    """The study's direction per objective (``study.directions`` where a study has several)."""
-    found = getattr(study, "directions", None)
-    return list(found) if found else [study.direction]
 
 
 def _check(quantile: Any, margin: Any, min_trials: Any, fix_unimportant: Any) -> None:
@@ -89,35 +86,46 @@ def _raw(space: Space, trial: Trial) -> dict[str, Any] | None:
         return None
 
 
-def ranked(study: Study, target: Target | None) -> tuple[list[Trial], list[Trial]]:
+def ranked(study: Study, target: TargetLike | None) -> tuple[list[Trial], list[Trial]]:
     """``(complete trials best first, every complete trial)``: ranked by value, or by ``target`` (lower is better)."""
     complete = [t for t in study.trials if t.state is TrialState.COMPLETE]
-    if target is not None:
-        check_target(study.optuna_study, target)
+    loss = resolve_target(study, target)
+    if loss is not None:
         frozen = {t.number: t for t in study.optuna_study.get_trials(deepcopy=False)}
-        losses = {t.number: float(target(frozen[t.number])) for t in complete if t.number in frozen}
+        losses = {t.number: _call(loss, frozen[t.number]) for t in complete if t.number in frozen}
     else:
-        directions = directions_of(study)
-        if len(directions) > 1:
-            check_target(study.optuna_study, None)  # raises: several objectives need target=
-        sign = 1.0 if directions[0] == "minimize" else -1.0
+        sign = 1.0 if directions_of(study)[0] == "minimize" else -1.0
         losses = {t.number: sign * float(t.value) for t in complete if t.value is not None}
     usable = [t for t in complete if math.isfinite(losses.get(t.number, math.nan))]
     return sorted(usable, key=lambda t: (losses[t.number], t.number)), complete
 
 
-def narrow(
-    study: Study,
-    *,
-    quantile: float = 0.2,
-    margin: float = 0.1,
-    min_trials: int = 20,
-    fix_unimportant: float | None = None,
-    target: Target | None = None,
-    evaluator: Any = "fanova",
-) -> NarrowedSpace:
+def _call(loss: Target, trial: optuna.trial.FrozenTrial) -> float:
+    try:
+        return float(loss(trial))
+    except (TypeError, ValueError, IndexError):
+        return math.nan
+
+
+@dataclass(frozen=True)
+class Options:
+    """The options of :meth:`unitune.Study.narrow` (checked when made)."""
+
+    quantile: float
+    margin: float
+    min_trials: int
+    fix_unimportant: float | None
+    target: TargetLike | None
+    evaluator: Any
+
+    def __post_init__(self) -> None:
+        _check(self.quantile, self.margin, self.min_trials, self.fix_unimportant)
+
+
+def narrow(study: Study, options: Options) -> NarrowedSpace:
     """The study's space fitted to its top trials (see :meth:`unitune.Study.narrow`)."""
-    _check(quantile, margin, min_trials, fix_unimportant)
+    quantile, margin, min_trials, target = options.quantile, options.margin, options.min_trials, options.target
+    fix_unimportant, evaluator = options.fix_unimportant, options.evaluator
     best_first, complete = ranked(study, target)
     if len(best_first) < min_trials:
         others = len(study.trials) - len(best_first)
@@ -132,24 +140,26 @@ def narrow(
     if not top:
         raise StudyError("none of the top trials is a configuration of the study's space, so it cannot be narrowed")
     fix = _unimportant(study, top[0], fix_unimportant, target, evaluator) if fix_unimportant is not None else {}
-    every = [raw for raw in (_raw(space, t) for t in complete if t.value is not None) if raw is not None]
+    every = [raw for raw in (_raw(space, t) for t in complete) if raw is not None]
     narrowing = narrow_space(space, top, margin=margin, fix=fix, trials=every)
     best = best_first[0]
     table = _explanation(narrowing, quantile, margin, len(best_first), n_top, len(every))
     value = "" if best.value is None else f", best value {best.value:.6g}"
+    fixed = [c.key for c in narrowing.changes if c.fixed]
     table.attrs["caption"] = (
         f"Fitted to the top {quantile:.0%} of {len(best_first)} complete trials ({n_top} trials{value}, trial "
         f"{best.number}): each range is the bounding box of the top trials ({REFERENCE}), widened on each side by "
         f"{margin:.0%} of its original width, never wider than before; categoricals and branches keep what the top "
         f"trials chose. {narrowing.inside} of the {len(every)} complete trials lie inside the narrowed space: a study "
-        f"continued in it is warm-started with them, the others are left out on purpose. Volume kept: "
-        f"{narrowing.volume:.3g} of the original."
+        "continued in it is warm-started with them, the others are left out on purpose. Volume kept: "
+        f"{narrowing.volume:.3g} of the original"
+        + (f" (not counting {len(fixed)} fixed parameter(s): {', '.join(fixed)})." if fixed else ".")
     )
     return NarrowedSpace(narrowing, table, len(every), n_top)
 
 
 def _unimportant(
-    study: Study, best: Mapping[str, Any], threshold: float, target: Target | None, evaluator: Any
+    study: Study, best: Mapping[str, Any], threshold: float, target: TargetLike | None, evaluator: Any
 ) -> dict[str, tuple[Any, str]]:
     """``{key: (the best trial's raw value, why)}`` for each parameter whose importance is below ``threshold``."""
     from unitune.study._importance import importance
@@ -192,38 +202,3 @@ def _explanation(narrowing: Narrowing, quantile: float, margin: float, complete:
     )
     table.attrs["trials"] = every
     return table
-
-
-def continue_narrowed(
-    study: Study,
-    space: SpaceLike | None = None,
-    *,
-    backend: str | None = None,
-    seed: int | None = None,
-    backend_options: Mapping[str, Any] | None = None,
-    storage: Any = None,
-    study_name: str | None = None,
-) -> Study:
-    """A new study on ``space`` (default: ``study.narrow()``), warm-started with the trials inside it."""
-    narrowed = study.narrow() if space is None else space
-    same = backend is None
-    kwargs: dict[str, Any] = {}
-    directions = directions_of(study)
-    if len(directions) > 1:
-        kwargs["directions"] = directions
-        if getattr(study, "objectives", None) is not None:
-            kwargs["objectives"] = study.objectives  # type: ignore[attr-defined]
-    else:
-        kwargs["direction"] = directions[0]
-    new = type(study)(  # a Study (this module does not import its module: it imports this one)
-        narrowed,
-        backend=study.backend if backend is None else backend,
-        seed=study.seed if seed is None else seed,
-        backend_options=study._backend_options if same and backend_options is None else backend_options,
-        storage=storage,
-        study_name=study_name,
-        **kwargs,
-    )
-    told = new._warm_start(study, warn=False)
-    new._record.set_attrs({"warm_start": {"study": study.study_name, "trials": told, "narrowed": True}})
-    return new
