@@ -252,12 +252,14 @@ def _evaluate(
     evaluator: optuna.importance.BaseImportanceEvaluator,
     target: Target | None,
 ) -> dict[str, float]:
-    """Normalized importances of ``keys`` over ``members``, in a study of their own (a branch's trials only)."""
+    """Normalized importances of ``keys`` over ``members``, in a study of their own (a branch's trials only).
+
+    The branch's own labels are the same in every member, so they are left out of that study.
+    """
     import optuna
 
-    names = [*keys, *(c.key for c in conditions)]
     reference = members[-1].distributions  # a study continued with another range: the current one
-    same = [t for t in members if all(t.distributions.get(k) == reference.get(k) for k in names)]
+    same = [t for t in members if all(t.distributions.get(k) == reference.get(k) for k in keys)]
     with quiet(*STORAGE_LOGGERS, warning_types=(UserWarning, optuna.exceptions.ExperimentalWarning)):
         sub = optuna.create_study(directions=record.directions)
         sub.add_trials(
@@ -265,8 +267,8 @@ def _evaluate(
                 optuna.trial.create_trial(
                     state=optuna.trial.TrialState.COMPLETE,
                     values=t.values,
-                    params={k: t.params[k] for k in names},
-                    distributions={k: t.distributions[k] for k in names},
+                    params={k: t.params[k] for k in keys},
+                    distributions={k: t.distributions[k] for k in keys},
                     user_attrs=t.user_attrs,
                     system_attrs=t.system_attrs,
                     intermediate_values=t.intermediate_values,
@@ -274,5 +276,8 @@ def _evaluate(
                 for t in same
             ]
         )
-        result = optuna.importance.get_param_importances(sub, evaluator=evaluator, params=keys, target=target)
+        # params=None: the sub-study holds exactly the branch's parameters. (Passing params= makes Optuna 5's
+        # mean decrease impurity name the importances in the order of params= while it computes them in the
+        # order of the trials' distributions: wrong names whenever the two orders differ.)
+        result = optuna.importance.get_param_importances(sub, evaluator=evaluator, target=target)
     return {k: float(v) for k, v in result.items()}
