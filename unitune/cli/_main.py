@@ -96,6 +96,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     show.add_argument("storage", help="the storage, e.g. sqlite:///runs.db or a journal file path")
     show.add_argument("--study-name", default=None, help="the study (default: the only one in the storage)")
+
+    report = sub.add_parser(
+        "report",
+        help="write the report of a stored study",
+        description="Write the report (one self-contained HTML page, and Markdown with its figures) of the study "
+        "--study-name of an Optuna storage, whatever its backend.",
+    )
+    report.add_argument("storage", help="the storage, e.g. sqlite:///runs.db or a journal file path")
+    report.add_argument("--study-name", required=True, help="the study to report")
+    report.add_argument(
+        "--out", default="unitune-report", help="output folder or .html file (default: ./unitune-report)"
+    )
     return parser
 
 
@@ -116,6 +128,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "problems":
             print_problems()
             return 0
+        if args.command == "report":
+            from unitune.cli._study_report import study_report
+
+            return study_report(args)
         from unitune.cli._run import run_command, show_command
 
         return run_command(args) if args.command == "run" else show_command(args)

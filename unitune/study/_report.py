@@ -109,8 +109,8 @@ def _budget(doc: Document, study: Study) -> None:
     frozen = study.optuna_study.get_trials(deepcopy=False)
     starts = [t.datetime_start for t in frozen if t.datetime_start is not None]
     ends = [t.datetime_complete for t in frozen if t.datetime_complete is not None]
-    durations = [t.duration for t in trials if t.duration is not None]
-    suggest = sorted(t.suggest_time for t in trials)
+    durations = [t.duration.total_seconds() for t in frozen if t.duration is not None]  # from the record
+    asked = sorted(t.suggest_time for t in trials if t.suggest_time > 0)  # trials this process asked
     items: dict[str, object] = {
         "trials": f"{len(trials)} finished: " + (", ".join(f"{n} {s}" for s, n in states.items()) or "none"),
         "running": len(study.running),
@@ -119,10 +119,13 @@ def _budget(doc: Document, study: Study) -> None:
         "last trial finished": max(ends).isoformat(sep=" ", timespec="seconds") if ends else "-",
         "wall time (s)": f"{(max(ends) - min(starts)).total_seconds():.3g}" if starts and ends else "-",
         "sum of trial durations (s)": f"{sum(durations):.3g}" if durations else "-",
-        "median suggestion time (s)": f"{suggest[len(suggest) // 2]:.3g}" if suggest else "-",
-        "unitune's own time in ask/tell (s)": f"{study.overhead:.3g}",
+        "median suggestion time (s)": f"{asked[len(asked) // 2]:.3g}" if asked else "not measured (trials loaded)",
+        "unitune's own time in ask/tell, this process (s)": f"{study.overhead:.3g}",
     }
-    doc.table(key_values(items), caption="Budget, storage and timing (timing of this process's trials)")
+    doc.table(
+        key_values(items),
+        caption="Budget, storage and timing (from the record; suggestion times of the trials this process asked)",
+    )
 
 
 def _failures(doc: Document, study: Study) -> None:

@@ -1,0 +1,145 @@
+"""study.report(path) and `unitune report STORAGE --study-name NAME`: the document of one tuning run."""
+
+from __future__ import annotations
+
+import base64
+import math
+import uuid
+from pathlib import Path
+from typing import Any
+
+import optuna
+import pytest
+from test_report import PNG_SIGNATURE, parse
+
+import unitune as ut
+from unitune.cli import main
+from unitune.study._report import SECTIONS
+
+SPACE = {
+    "lr": ut.Float(1e-4, 1e-1, log=True),
+    "model": ut.Conditional({"tree": {"depth": ut.Int(1, 12)}, "linear": {"alpha": ut.Float(0.0, 1.0)}}),
+    "batch": ut.Int(16, 256, step=16),
+}
+
+
+def tuned(c: dict[str, Any]) -> float:
+    if c["model"] == "linear" and c["alpha"] > 0.9:
+        return math.nan  # a failed trial, with the reason
+    base = (math.log10(c["lr"]) + 2) ** 2 + abs(c["batch"] - 64) / 64
+    return base + (abs(c["depth"] - 5) / 5 if c["model"] == "tree" else 0.5 + c["alpha"])
+
+
+def _check_files(files: ut.report.ReportFiles, study: ut.Study) -> str:
+    text = files.html.read_text()
+    page = parse(text)
+    assert [t for tag, _, t in page.headings if tag == "h2"] == list(SECTIONS)
+    assert len(page.images) == len(files.images) == 3  # history, slices, importance
+    for image in page.images:
+        prefix = "data:image/png;base64,"
+        assert image["src"].startswith(prefix)
+        png = base64.b64decode(image["src"][len(prefix) :])
+        assert png.startswith(PNG_SIGNATURE) and png[-8:-4] == b"IEND"
+    assert "<script" not in text and len(text) < 1_500_000  # self-contained, no scripts
+    twin = files.markdown.read_text()
+    for section in SECTIONS:
+        assert f"\n## {section}\n" in twin
+    for image in files.images:
+        assert image.parent == files.markdown.parent and f"]({image.name})" in twin
+        assert image.read_bytes().startswith(PNG_SIGNATURE)
+    assert study.study_name in text
+    return text
+
+
+def test_the_report_parses_holds_every_section_and_documents_the_run(tmp_path: Path) -> None:
+    study = ut.minimize(tuned, SPACE, backend="hyperopt", n_trials=50, seed=3, backend_options={"n_startup_jobs": 10})
+    failed = [t for t in study.trials if str(t.state) == "failed"]
+    assert failed  # the objective returned NaN for some
+    files = study.report(tmp_path / "out" / "study.html")
+    assert files.html == tmp_path / "out" / "study.html" and files.markdown.suffix == ".md"
+    text = _check_files(files, study)
+    for needle in (
+        "test_study_report.tuned",  # the objective's name
+        "lr: {type: float, low: 0.0001, high: 0.1, log: true}",  # the space as written (YAML)
+        "hp.loguniform(",  # as hyperopt received it (ut.explain)
+        "hyperopt:tpe",
+        "{&#x27;n_startup_jobs&#x27;: 10}",  # the backend's options
+        "memory (not stored)",
+        f"{len(failed)} failed and 0 pruned trial(s)",
+        "the objective returned nan",
+        f"Trial {study.best_trial.number}, value {study.best_value!r}",
+        "Branch model=tree",  # importance, a table per branch
+        "Left out: ",
+        "Perrone et al. 2019",  # the suggested narrowed space, explained
+        "study.continue_narrowed(narrowed, backend=...)",
+        "scikit-optimize",  # versions
+        ut.__version__,
+        "wall time (s)",
+    ):
+        assert needle in text, needle
+
+
+def test_a_continued_study_says_where_its_warm_start_came_from_and_a_report_into_a_folder(tmp_path: Path) -> None:
+    broad = ut.minimize(tuned, SPACE, backend="optuna:random", n_trials=30, seed=0)
+    fine = broad.continue_narrowed(broad.narrow(), backend="skopt:random")
+    fine.optimize(tuned, n_trials=5)
+    files = fine.report(tmp_path)
+    assert files.html == tmp_path / "report.html"
+    text = _check_files(files, fine)
+    assert f"of study &#x27;{broad.study_name}&#x27; inside the narrowed space" in text
+    assert "skopt:random" in text
+
+
+def test_a_study_without_a_complete_trial_still_gets_its_report(tmp_path: Path) -> None:
+    study = ut.Study(SPACE, seed=0)
+    study.tell(study.ask(), state="failed", error="out of memory")
+    study.tell(study.ask(), state="pruned")
+    files = study.report(tmp_path / "r.html")
+    text = files.html.read_text()
+    page = parse(text)
+    assert [t for tag, _, t in page.headings if tag == "h2"] == list(SECTIONS)
+    assert "not recorded (the study was not run by optimize)" in text
+    assert "No trial completed, so there is no best configuration." in text
+    assert "1 failed and 1 pruned trial(s)" in text and "Pruned trials: 1." in text and "out of memory" in text
+    assert "No complete trial: no importance." in text
+    assert "No narrowed space is suggested: narrowing needs at least min_trials=20" in text
+
+
+def test_report_options_reach_importance_and_narrowing(tmp_path: Path) -> None:
+    study = ut.minimize(tuned, SPACE, backend="optuna:random", n_trials=30, seed=1)
+    text = study.report(tmp_path / "r.html", evaluator="mdi", narrow={"quantile": 0.5, "margin": 0.0}).html.read_text()
+    assert "mean decrease impurity importance from" in text and "Fitted to the top 50% of" in text
+    with pytest.raises(TypeError, match="evaluater"):
+        study.report(tmp_path / "x.html", evaluater="mdi")  # type: ignore[call-arg]
+
+
+def test_unitune_report_writes_a_hyperopt_study_stored_in_sqlite(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url, name = f"sqlite:///{tmp_path / 'runs.db'}", f"hyper-{uuid.uuid4().hex[:6]}"
+    study = ut.minimize(tuned, SPACE, backend="hyperopt", n_trials=30, seed=0, storage=url, study_name=name)
+    out = tmp_path / "report"
+    assert main(["report", url, "--study-name", name, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert f"study {name!r}: 30 trials, backend hyperopt:tpe" in printed and "report.html" in printed
+    files = ut.report.ReportFiles(out / "report.html", out / "report.md", tuple(sorted(out.glob("*.png"))))
+    text = _check_files(files, study)
+    assert url in text and "test_study_report.tuned" in text
+    assert f"Trial {study.best_trial.number}, value {study.best_value!r}" in text
+    assert len(optuna.load_study(study_name=name, storage=url).trials) == 30  # reading added no trial
+
+
+def test_unitune_report_says_what_is_wrong_with_the_storage_or_the_study(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'runs.db'}"
+    ut.minimize(tuned, SPACE, backend="optuna:random", n_trials=3, seed=0, storage=url, study_name="mine")
+    optuna.create_study(storage=url, study_name="foreign").optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+    assert main(["report", url, "--study-name", "mien", "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "--study-name: the storage has no study 'mien'" in err and "did you mean 'mine'?" in err
+    assert main(["report", url, "--study-name", "foreign", "--out", str(tmp_path / "o")]) == 2
+    assert "no unitune space and backend recorded" in capsys.readouterr().err
+    assert main(["report", f"sqlite:///{tmp_path / 'none.db'}", "--study-name", "x"]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert not (tmp_path / "none.db").exists() and not (tmp_path / "o").exists()
