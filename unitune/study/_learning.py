@@ -75,9 +75,9 @@ class Learning:
                 objective's variance each parameter explains), ``"ped-anova"`` (PED-ANOVA: how
                 differently the top 10% of trials are distributed), ``"mdi"`` (mean decrease
                 impurity of a random forest), or an ``optuna.importance`` evaluator object.
-            target: For several objectives (required then): a function of an Optuna
-                ``FrozenTrial`` giving the number to explain, e.g. ``lambda t: t.values[0]``
-                (lower is better, which matters for PED-ANOVA only).
+            target: The number to explain, required with several objectives: an objective's
+                index (``0``) or name, or, as in Optuna, a function of an Optuna ``FrozenTrial``
+                (e.g. ``lambda t: t.values[0]``; lower is better, which matters for PED-ANOVA).
             seed: Seed of the random forests (default: the study's).
 
         Returns:
@@ -122,7 +122,7 @@ class Learning:
             min_trials: The fewest complete trials to narrow from.
             fix_unimportant: Fix each parameter whose importance (see :meth:`importance`) is below
                 this share to the best trial's value (a one-value element), e.g. ``0.05``.
-            target: For several objectives: the number to rank trials by (lower is better).
+            target: For several objectives: the objective (index or name) or function to rank trials by.
             evaluator: The importance evaluator for ``fix_unimportant``.
 
         Returns:
@@ -227,7 +227,7 @@ class Learning:
 
         Args:
             path: A ``.html`` file, or a folder (``report.html`` in it).
-            target: For several objectives: the number importance and narrowing explain.
+            target: For several objectives: what importance and narrowing explain (see :meth:`importance`).
             evaluator: The importance evaluator (see :meth:`importance`).
             narrow: Keyword arguments of :meth:`narrow` for the suggested space.
 
