@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from unitune._quiet import quiet_tqdm_auto
 from unitune.adapters import TrialState
 from unitune.study._record import StorageRecord
 
@@ -78,6 +79,7 @@ class MemoryRecord:
     def _go_live(self) -> StorageRecord:
         if self._live is not None:
             return self._live
+        quiet_tqdm_auto()
         import optuna
 
         record = StorageRecord(  # built completely before it replaces the plain entries

@@ -27,7 +27,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
-from unitune._quiet import quiet
+from unitune._quiet import quiet, quiet_tqdm_auto
 from unitune.adapters import TrialState
 from unitune.adapters._optuna_compat import STORAGE_LOGGERS
 from unitune.exceptions import StudyError
@@ -161,6 +161,7 @@ def _short(value: Any) -> str:
 
 def open_storage(storage: Any) -> optuna.storages.BaseStorage:
     """An Optuna storage from None (memory), a URL, a journal-file path or a storage object."""
+    quiet_tqdm_auto()
     import optuna
 
     if storage is None:
@@ -195,6 +196,7 @@ class StorageRecord:
         directions: Sequence[str] = ("minimize",),
         attrs: Mapping[str, Any] | None = None,
     ) -> None:
+        quiet_tqdm_auto()
         import optuna
 
         from unitune.adapters._optuna import distribution
