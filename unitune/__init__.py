@@ -23,12 +23,13 @@ from unitune.exceptions import (
     SpaceError,
     SpaceTypeError,
     StudyError,
+    TrialPruned,
     UnituneError,
     UnituneWarning,
     UnknownNameError,
 )
 from unitune.space import Categorical, Conditional, Float, Int, Space
-from unitune.study import Study, Trial, TrialState, maximize, minimize
+from unitune.study import Study, Trial, TrialHandle, TrialState, maximize, minimize
 
 __version__ = "0.1.0"
 
@@ -51,6 +52,8 @@ __all__ = [
     "Study",
     "StudyError",
     "Trial",
+    "TrialHandle",
+    "TrialPruned",
     "TrialState",
     "UnituneError",
     "UnituneWarning",

@@ -216,11 +216,7 @@ class OptunaAdapter(Adapter):
         self._n_grid = 0
         self._taken: set[tuple[tuple[str, Any], ...]] = set()  # grid points asked or finished
         self.sampler = self._make_sampler()
-        storage = optuna.storages.InMemoryStorage()
-        directions = [optuna.study.StudyDirection.MINIMIZE] * self.n_objectives
-        with quiet(*STORAGE_LOGGERS):  # "A new study created in memory" at INFO
-            storage.create_new_study(directions, "unitune")
-        self.study = optuna.Study(study_name="unitune", storage=storage, sampler=self.sampler)
+        self.study = self._new_study("unitune", None)
         self._trials: dict[int, optuna.Trial] = {}
         self._calls = [_suggest_call(p) for p in self.space.params]
         self._states = {
@@ -228,6 +224,25 @@ class OptunaAdapter(Adapter):
             TrialState.FAILED: optuna.trial.TrialState.FAIL,
             TrialState.PRUNED: optuna.trial.TrialState.PRUNED,
         }
+
+    def _new_study(self, name: str, pruner: optuna.pruners.BasePruner | None) -> optuna.Study:
+        import optuna
+
+        storage = optuna.storages.InMemoryStorage()
+        directions = [optuna.study.StudyDirection.MINIMIZE] * self.n_objectives
+        with quiet(*STORAGE_LOGGERS):  # "A new study created in memory" at INFO
+            storage.create_new_study(directions, name)
+        return optuna.Study(study_name=name, storage=storage, sampler=self.sampler, pruner=pruner)
+
+    def use_pruner(self, pruner: Any, study_name: str) -> None:
+        """Sample as ``optuna.create_study(study_name=..., pruner=...)`` does: Hyperband's brackets reach the sampler.
+
+        Raises:
+            StudyError: once a trial was asked or added.
+        """
+        if self._trials or self.study.get_trials(deepcopy=False):
+            raise StudyError("optuna adapter: the pruner must be set before the first trial")
+        self.study = self._new_study(study_name, pruner)
 
     def _suggest(self, trial: optuna.Trial) -> dict[str, Any]:
         if self._grid:

@@ -31,6 +31,7 @@ def minimize(
     study_name: str | None = None,
     load_if_exists: bool = False,
     warm_start: Study | pd.DataFrame | None = None,
+    pruner: Any = None,
     n_jobs: int = 1,
     executor: concurrent.futures.Executor | None = None,
     catch: type[BaseException] | tuple[type[BaseException], ...] = Exception,
@@ -39,7 +40,7 @@ def minimize(
 ) -> Study:
     """Minimize ``objective`` over ``space``; returns the finished :class:`Study`.
 
-    Takes the arguments of :class:`Study` (``backend``, ``seed``, ``storage``, ...) and
+    Takes the arguments of :class:`Study` (``backend``, ``seed``, ``storage``, ``pruner``, ...) and
     of :meth:`Study.optimize` (``n_trials``, ``timeout``, ``n_jobs``, ...). When it
     continues a stored study (``load_if_exists=True``), ``n_trials`` is the total
     the study should reach, so re-running the same command after a crash finishes it.
@@ -61,6 +62,7 @@ def minimize(
         study_name=study_name,
         load_if_exists=load_if_exists,
         warm_start=warm_start,
+        pruner=pruner,
     )
     return _optimize(study, objective, n_trials, timeout, n_jobs, executor, catch, callbacks, progress)
 
@@ -78,6 +80,7 @@ def maximize(
     study_name: str | None = None,
     load_if_exists: bool = False,
     warm_start: Study | pd.DataFrame | None = None,
+    pruner: Any = None,
     n_jobs: int = 1,
     executor: concurrent.futures.Executor | None = None,
     catch: type[BaseException] | tuple[type[BaseException], ...] = Exception,
@@ -102,6 +105,7 @@ def maximize(
         study_name=study_name,
         load_if_exists=load_if_exists,
         warm_start=warm_start,
+        pruner=pruner,
     )
     return _optimize(study, objective, n_trials, timeout, n_jobs, executor, catch, callbacks, progress)
 

@@ -21,6 +21,7 @@ from unitune.exceptions import (
     argument_error,
 )
 from unitune.space import Space, SpaceLike, as_space
+from unitune.study._pruning import Pruning, last_finite, resolve_pruner
 from unitune.study._trial import Trial
 from unitune.study._values import unpack
 
@@ -37,7 +38,7 @@ __all__ = ["Objective", "Study"]
 
 logger = logging.getLogger("unitune")
 
-Objective = Callable[[dict[str, Any]], Any]
+Objective = Callable[..., Any]  # objective(config) or objective(config, trial) (a TrialHandle)
 _STATES = {"complete": TrialState.COMPLETE, "failed": TrialState.FAILED, "pruned": TrialState.PRUNED}
 
 
@@ -59,6 +60,11 @@ class Study:
             run again with the same parameters.
         warm_start: Another Study (any backend) or its :meth:`trials_dataframe`, whose
             finished trials are told to this backend before the first ask.
+        pruner: Stops unpromising trials early: an Optuna pruner (``optuna.pruners.MedianPruner()``,
+            ``HyperbandPruner()``, ...) or a short name (``"median"``, ``"asha"``, ``"hyperband"``, ...;
+            see ``unitune.study.PRUNERS``). It reads the record, so it works on every backend.
+            A seeded in-memory study without ``study_name`` is named ``unitune-seed-<seed>``
+            (Hyperband picks a trial's bracket from the study name). See docs/pruning.md.
 
     Attributes:
         adapter: The backend's adapter (for inspection: ``adapter.study``, ``adapter.sampler``, ...).
@@ -84,7 +90,9 @@ class Study:
         study_name: str | None = None,
         load_if_exists: bool = False,
         warm_start: Study | pd.DataFrame | None = None,
+        pruner: Any = None,
     ) -> None:
+        self.pruner = resolve_pruner(pruner)  # n_objectives= here once the study takes several directions
         self.space: Space = as_space(space)
         if direction not in ("minimize", "maximize"):
             raise argument_error("direction", "must be 'minimize' or 'maximize'", direction, "use one of those two")
@@ -95,6 +103,8 @@ class Study:
         self.direction = direction
         self.seed = seed
         cls = get_adapter_class(library)
+        if study_name is None and storage is None and seed is not None:  # reproducible (Hyperband hashes the name)
+            study_name = f"unitune-seed-{seed}"
         self._record: Record = _open_record(
             self.space,
             storage,
@@ -111,6 +121,9 @@ class Study:
         recorded = self._record.trials() if self._record.loaded else []
         resumed_seed = _resumed_seed(seed, len(recorded))
         self.adapter: Adapter = cls(self.space, algorithm, seed=resumed_seed, options=backend_options)
+        self._pruning = Pruning(self._record, self.pruner)
+        if self.pruner is not None:
+            self.adapter.use_pruner(self.pruner, self._record.study_name)
         if recorded:
             self._load_recorded(recorded)
         if warm_start is not None:
@@ -211,7 +224,7 @@ class Study:
         out: list[Trial] = []
         while self._stale and len(out) < n:  # trials a killed process left running
             trial = self._stale.pop(0)
-            trial._started = time.perf_counter()
+            trial._started, trial._pruning = time.perf_counter(), self._pruning
             self._running[trial.number] = trial
             out.append(trial)
         if len(out) == n:
@@ -223,6 +236,7 @@ class Study:
             record_id, number = self._record.start(s.raw)
             trial = Trial(number, self.space.decode(s.raw), suggest_time=(t1 - t0) / len(suggestions))
             trial.raw, trial._token, trial._record_id, trial._started = s.raw, s.token, record_id, time.perf_counter()
+            trial._pruning = self._pruning
             self._running[number] = trial
             out.append(trial)
         self.overhead += time.perf_counter() - t1
@@ -268,12 +282,15 @@ class Study:
         elif finished is TrialState.FAILED:
             error = error or "reported as failed"
         del self._running[number]
+        running._pruning = None
         running.duration = t0 - running._started
         running.state, running.error = finished, error if finished is TrialState.FAILED else None
         if finished is TrialState.COMPLETE:
             running.value = value
         running.user_attrs.update(attrs)
         values = None if running.value is None else [running.value]
+        if finished is TrialState.PRUNED:  # recorded as Optuna records it: with its last reported value
+            values = last_finite(running.intermediate)
         self._record.finish(running._record_id, finished, values, error=running.error, user_attrs=attrs)
         t1 = time.perf_counter()
         outcome = self._outcome(running)
@@ -303,7 +320,10 @@ class Study:
 
         Args:
             objective: Called with the nested configuration; returns a number
-                (or a dict with the number under ``"value"``).
+                (or a dict with the number under ``"value"``). An objective with a second
+                positional parameter without a default, ``objective(config, trial)``, gets a
+                :class:`~unitune.TrialHandle` to ``report`` values and ask ``should_prune()``;
+                raising :class:`~unitune.TrialPruned` ends the trial as pruned.
             n_trials: Number of trials to run (None: until ``timeout`` or :meth:`stop`).
             timeout: Stop asking new trials after this many seconds.
             n_jobs: Trials in flight at once, in local worker processes (lambdas work).
@@ -393,13 +413,16 @@ class Study:
         return self._record.optuna_study()
 
     def trials_dataframe(self) -> pd.DataFrame:
-        """One row per finished trial: number, state, value, timings, ``params_<flat name>`` (NaN where inactive).
+        """One row per finished trial: number, state, value, last_step, timings, ``params_<flat name>``.
+
+        ``last_step`` is the last step the trial reported (where a pruned trial stopped; NaN if none);
+        parameters are NaN where inactive.
 
         Example:
             >>> import unitune as ut
             >>> study = ut.minimize(lambda c: c["x"], {"x": ut.Int(0, 3)}, backend="optuna:random", n_trials=3)
             >>> list(study.trials_dataframe().columns)
-            ['number', 'state', 'value', 'duration', 'suggest_time', 'tell_time', 'error', 'params_x']
+            ['number', 'state', 'value', 'last_step', 'duration', 'suggest_time', 'tell_time', 'error', 'params_x']
         """
         from unitune.study._frame import trials_dataframe
 
