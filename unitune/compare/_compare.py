@@ -9,6 +9,16 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from unitune.compare._fidelity import (
+    STEP_COLUMNS,
+    add_cumulative_steps,
+    fresh_pruner,
+    pruner_variants,
+    reports,
+    step_columns,
+    with_pruning,
+    with_trial,
+)
 from unitune.exceptions import ArgumentError, ArgumentTypeError, argument_error
 from unitune.problems import Problem, get
 
@@ -64,6 +74,8 @@ class _Run:
     seed: int
     n_trials: int
     options: Mapping[str, Any] = field(default_factory=dict)
+    pruner: Any = None  # pruning (compare/_fidelity.py): the pruner and the run's label, "backend+pruner"
+    label: str = ""
 
 
 def _run_one(run: _Run) -> list[dict[str, Any]]:
@@ -76,22 +88,24 @@ def _run_one(run: _Run) -> list[dict[str, Any]]:
         direction=run.problem.direction,
         seed=run.seed,
         backend_options=run.options,
+        pruner=fresh_pruner(run.pruner),
     )
     eval_times: dict[int, float] = {}
     ends: dict[int, float] = {}
     start = time.perf_counter()
 
-    def timed(config: dict[str, Any]) -> float:
+    def timed(config: dict[str, Any], trial: Any = None) -> float:
         t0 = time.perf_counter()
         try:
-            return run.problem(config)
+            return run.problem(config, trial)
         finally:
             eval_times[len(eval_times)] = time.perf_counter() - t0
 
     def on_trial(study: Study, trial: Any) -> None:
         ends[trial.number] = time.perf_counter() - start
 
-    study.optimize(timed, run.n_trials, callbacks=[on_trial])
+    objective = with_trial(timed) if reports(run.problem) else timed
+    study.optimize(objective, run.n_trials, callbacks=[on_trial])
     overhead = study.overhead / max(1, len(study.trials))
     sign = 1.0 if run.problem.direction == "minimize" else -1.0
     best = math.inf
@@ -106,7 +120,7 @@ def _run_one(run: _Run) -> list[dict[str, Any]]:
         rows.append(
             {
                 "problem": run.problem.name,
-                "backend": run.backend,
+                "backend": run.label or run.backend,
                 "seed": run.seed,
                 "trial": i,
                 "state": trial.state,
@@ -117,9 +131,10 @@ def _run_one(run: _Run) -> list[dict[str, Any]]:
                 "eval_time": eval_times.get(i, math.nan),
                 "overhead": overhead,
                 "wall_time": ends.get(trial.number, math.nan),
+                **step_columns(trial),
             }
         )
-    return rows
+    return add_cumulative_steps(rows)
 
 
 def compare(
@@ -135,6 +150,7 @@ def compare(
     optimum: float | None = None,
     backend_options: Mapping[str, Mapping[str, Any]] | None = None,
     progress: bool = False,
+    pruner: Any = None,
 ) -> Comparison:
     """Run every (problem, backend, seed) with the same budget and collect the results.
 
@@ -151,6 +167,12 @@ def compare(
         optimum: Known optimum of a bare objective (enables regret).
         backend_options: ``{backend: options}`` passed to the native algorithms.
         progress: Show a progress bar over the runs.
+        pruner: Prune the runs' trials: a pruner (a short name such as ``"asha"`` or an Optuna
+            pruner object), or several — a list (None for no pruning) or ``{label: pruner}`` —
+            each run with every backend. A pruned run's backend is labelled ``"backend+pruner"``
+            (e.g. ``"hyperopt:tpe+asha"``); ``pruner=[None, "asha"]`` compares each backend with
+            and without pruning. The trials table counts steps (``steps``, ``cumulative_steps``)
+            and the summary says how many steps pruning saved and what it cost (docs/pruning.md).
 
     Returns:
         A :class:`Comparison`. A run that raises is reported in ``Comparison.failures``, not fatal.
@@ -165,7 +187,14 @@ def compare(
     problems = _as_problems(objective_or_problems, space, direction, optimum)
     seeds = list(seeds)
     options = dict(backend_options or {})
-    runs = [_Run(p, b, s, n_trials, options.get(b, {})) for p in problems for b in backends for s in seeds]
+    pruners = pruner_variants(pruner)  # [(label suffix, pruner)], checked before anything runs
+    runs = [
+        _Run(p, b, s, n_trials, options.get(b, {}), pruned, f"{b}+{suffix}" if suffix else b)
+        for p in problems
+        for b in backends
+        for suffix, pruned in pruners
+        for s in seeds
+    ]
     from unitune.adapters import parse_backend
 
     for backend in backends:
@@ -182,11 +211,11 @@ def compare(
         try:
             rows.extend(get_rows())
         except Exception as error:
-            logger.warning("run %s / %s / seed %d failed: %s", run.problem.name, run.backend, run.seed, error)
+            logger.warning("run %s / %s / seed %d failed: %s", run.problem.name, run.label, run.seed, error)
             failures.append(
                 {
                     "problem": run.problem.name,
-                    "backend": run.backend,
+                    "backend": run.label or run.backend,
                     "seed": run.seed,
                     "error": f"{type(error).__name__}: {error}",
                 }
@@ -217,6 +246,7 @@ def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     import pandas as pd
 
     columns = ["problem", "backend", "seed", "trial", "state", "value", "best_so_far", "regret", *TIMING_COLUMNS]
+    columns += list(STEP_COLUMNS)
     frame = pd.DataFrame(rows, columns=columns)
     ordered: pd.DataFrame = frame.sort_values(["problem", "backend", "seed", "trial"], kind="stable")
     reset: pd.DataFrame = ordered.reset_index(drop=True)
@@ -237,7 +267,9 @@ class Comparison:
         trials: Long-form DataFrame, one row per trial: problem, backend, seed, trial, state,
             value, best_so_far, regret (NaN when the optimum is unknown), suggest_time (the
             backend's cost: its ask and tell), eval_time (the objective's), overhead (unitune's own, per trial)
-            and wall_time (since the run started).
+            and wall_time (since the run started); last_step (the last step a trial reported, where a pruned
+            trial stopped), steps (steps it ran: ``last_step + 1``, or 1 when it reported none) and
+            cumulative_steps (the run's steps so far: best_so_far against it compares pruned runs fairly).
         failures: Runs that raised: problem, backend, seed, error.
         optima: Known optimum per problem (None when unknown).
         directions: ``"minimize"`` or ``"maximize"`` per problem (missing: minimize); ranks and
@@ -280,11 +312,16 @@ class Comparison:
         backend's mean rank across all problems and seeds), auc (mean best-so-far — or
         regret when the optimum is known — over the trials: lower is better when
         minimizing), suggest_time (backend seconds per trial), overhead_us (unitune's own
-        microseconds per trial), failed_runs.
+        microseconds per trial), failed_runs. When some runs were pruned (``compare(pruner=...)``):
+        steps (mean steps per run), steps_saved (the mean fraction of the steps of the same backend
+        without pruning that pruning saved, paired by seed), quality_cost (mean final regret, or
+        best value minimized, of the pruned run minus the unpruned one's: above 0, pruning cost
+        quality) and quality_cost_equal_steps (the same against the unpruned run after as many steps).
         """
         from unitune.compare._stats import summary
 
-        return summary(self.trials, self.failures, self.directions)
+        table = summary(self.trials, self.failures, self.directions)
+        return with_pruning(table, self.trials, self.directions)  # the pruning columns, when some runs pruned
 
     def pairwise(self, alpha: float = 0.05) -> pd.DataFrame:
         """For each pair of backends: wins/ties/losses and a paired Wilcoxon signed-rank test, Holm-corrected.
@@ -303,6 +340,12 @@ class Comparison:
         from unitune.compare._plots import convergence
 
         return convergence(self.trials, log=log)
+
+    def plot_steps(self, *, log: bool | None = None) -> Figure:
+        """Best so far (regret when known) against cumulative steps: pruned and unpruned runs on one axis."""
+        from unitune.compare._fidelity import steps_plot
+
+        return steps_plot(self.trials, log=log)
 
     def to_markdown(self, digits: int = 4) -> str:
         """The summary as a Markdown table."""

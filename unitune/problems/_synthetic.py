@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from unitune.exceptions import ArgumentError
+from unitune.problems._fidelity import FIDELITY
 from unitune.problems._problem import Problem, unknown_name
 from unitune.problems._sklearn_tasks import sklearn_task
 from unitune.space import Categorical, Conditional, Float, Int
@@ -296,7 +297,7 @@ def conditional() -> Problem:
 # Registry.
 # ---------------------------------------------------------------------------
 
-_OTHER: dict[str, Callable[[], Problem]] = {"mixed": mixed, "conditional": conditional}
+_OTHER: dict[str, Callable[[], Problem]] = {"mixed": mixed, "conditional": conditional, **FIDELITY}
 _SKLEARN_EXAMPLES = ("sklearn:knn:iris", "sklearn:logistic:wine", "sklearn:svm:breast_cancer", "sklearn:ridge:diabetes")
 _ND_NAME = re.compile(r"^([a-z_]+?)(\d+)d$")
 
