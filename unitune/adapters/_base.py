@@ -189,8 +189,8 @@ class Adapter(abc.ABC):
         """Take the study's Optuna pruner and name, before any trial (the study prunes).
 
         Pruning decisions are the study's; an adapter needs the pruner only if its sampling
-        reads it (Optuna's samplers see only the trials of a trial's Hyperband bracket, picked
-        from the study name). Others keep this default, which does nothing.
+        may read it (Optuna hands its samplers a study restricted to the trial's Hyperband
+        bracket, which hashes the study name). Others keep this default, which does nothing.
         """
         return None
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import importlib.util
 from dataclasses import asdict
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from unitune.adapters import _load, get_adapter_class, parse_backend, registry
+from unitune.adapters._base import Translation
 from unitune.space import SpaceLike, as_space
 
 if TYPE_CHECKING:
@@ -19,7 +20,8 @@ def backends() -> pd.DataFrame:
     """A table of every ``library:algorithm`` with its capabilities.
 
     Columns: backend, library, algorithm, description, installed, default,
-    conditional (native or flattened), batch, pending, grid, failures.
+    conditional (native or flattened), batch, pending, grid, failures, pruned
+    (how a pruned trial is told: its pruned state, or a stand-in), objectives, constraints.
 
     Example:
         >>> import unitune as ut
@@ -48,12 +50,28 @@ def backends() -> pd.DataFrame:
     return frame
 
 
-def explain(space: SpaceLike, backend: str) -> pd.DataFrame:
+#: How a pruned trial reaches each built-in library (``explain(..., pruner=...)``).
+_PRUNED_NATIVE = {
+    "optuna": "trial.report(loss, step) per step; study.tell(trial, state=TrialState.PRUNED)",
+    "hyperopt": "result {'status': 'ok', 'loss': <last reported loss>}",
+    "skopt": "optimizer.tell(x, <last reported loss>)",
+}
+
+
+def explain(space: SpaceLike, backend: str, *, pruner: Any = None) -> pd.DataFrame:
     """How ``backend`` receives each parameter of ``space``: no translation and no fallback is silent.
 
     Columns: param (its key), element, fidelity (``exact``, ``flattened``,
     ``approximated`` or ``fallback``), native (the native expression a
-    hand-written program uses) and note.
+    hand-written program uses) and note. With a ``pruner`` (a name or an Optuna
+    pruner), a last row ``(pruned trials)`` says how a pruned trial reaches the
+    backend: ``exact`` where it has a pruned state, else the stand-in (``fallback``).
+
+    Example:
+        >>> import unitune as ut
+        >>> row = ut.explain({"x": ut.Float(0, 1)}, "hyperopt", pruner="asha").iloc[-1]
+        >>> row["param"], row["fidelity"]
+        ('(pruned trials)', 'fallback')
 
     Example:
         >>> import unitune as ut
@@ -66,5 +84,11 @@ def explain(space: SpaceLike, backend: str) -> pd.DataFrame:
     library, algorithm = parse_backend(backend)
     cls = get_adapter_class(library)
     rows = [asdict(t) for t in cls.explain(as_space(space), algorithm)]
+    if pruner is not None:
+        told = cls.capabilities(algorithm).pruned
+        name = pruner if isinstance(pruner, str) else type(pruner).__name__
+        exact = told.startswith("told as pruned")
+        native = _PRUNED_NATIVE.get(library, "")
+        rows.append(asdict(Translation("(pruned trials)", name, "exact" if exact else "fallback", native, told)))
     frame: pd.DataFrame = pd.DataFrame(rows, columns=["param", "element", "fidelity", "native", "note"])
     return frame

@@ -41,6 +41,17 @@ _SAMPLERS = {
 }
 
 
+#: What each sampler does with a pruned trial.
+_PRUNED_USE = {
+    "tpe": "TPE ranks it by its last reported value",
+    "random": "not used (independent draws)",
+    "qmc": "not used (the sequence goes on)",
+    "cmaes": "CMA-ES skips it unless consider_pruned_trials=True",
+    "nsga2": "NSGA-II builds generations from complete trials",
+    "grid": "its grid point counts as done",
+}
+
+
 def distribution(prim: Primitive, categories: Sequence[Any] | None = None) -> optuna.distributions.BaseDistribution:
     """The Optuna distribution of a primitive (a choice lists ``categories``, by default :attr:`Primitive.categories`).
 
@@ -147,7 +158,7 @@ class OptunaAdapter(Adapter):
             batch=False,
             pending=pending,
             grid=algorithm == "grid",
-            pruned="told as pruned with its intermediate values (TPE ranks it by its last one)",
+            pruned="told as pruned with its intermediate values: " + _PRUNED_USE[algorithm],
         )
 
     @classmethod
@@ -235,7 +246,11 @@ class OptunaAdapter(Adapter):
         return optuna.Study(study_name=name, storage=storage, sampler=self.sampler, pruner=pruner)
 
     def use_pruner(self, pruner: Any, study_name: str) -> None:
-        """Sample as ``optuna.create_study(study_name=..., pruner=...)`` does: Hyperband's brackets reach the sampler.
+        """Make the sampler's study as ``optuna.create_study(study_name=..., pruner=...)`` makes it.
+
+        Optuna passes its samplers a Hyperband bracket's view of the study (the samplers of
+        Optuna 5 read every trial through it all the same); with the pruner and the name, the
+        sampler's study is the hand-written program's in every version.
 
         Raises:
             StudyError: once a trial was asked or added.

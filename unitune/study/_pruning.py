@@ -17,6 +17,7 @@ Example:
 
 from __future__ import annotations
 
+import copy
 import difflib
 import inspect
 import math
@@ -218,7 +219,11 @@ class Pruning:
         """The pruner's decision on the trial's reports so far (never without a pruner)."""
         if self._study is None or self.pruner is None:
             return False
-        return bool(self.pruner.prune(self._study, self.record.frozen_trial(trial._record_id)))
+        frozen = self.record.frozen_trial(trial._record_id)
+        if len(frozen.intermediate_values) != len(trial.intermediate):  # a trial run again after a crash:
+            frozen = copy.copy(frozen)  # its record still holds the dead run's steps; the pruner reads this run's
+            frozen.intermediate_values = dict(trial.intermediate)
+        return bool(self.pruner.prune(self._study, frozen))
 
 
 def last_finite(intermediate: dict[int, float]) -> list[float] | None:
