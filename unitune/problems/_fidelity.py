@@ -1,8 +1,9 @@
 """Problems whose evaluation has steps (epochs, boosting stages): for pruning and multi-fidelity comparisons.
 
-Each objective takes ``(config, trial=None)``: it trains step by step, and with a
-trial handle it reports the validation loss after each step and stops when the
-pruner says so (``unitune.TrialPruned``). Called with a configuration alone it
+Each objective takes ``(config, trial)``, so a study passes it a trial handle
+(``ut.minimize(problem.objective, problem.space, pruner="asha")``): it trains step
+by step, reports the validation loss after each step and stops when the pruner
+says so (``unitune.TrialPruned``). With ``trial=None`` — ``problem(config)`` — it
 trains the whole step budget (:attr:`Problem.steps`) and returns the final loss.
 Every problem is deterministic (fixed splits and ``random_state``) and picklable.
 
@@ -139,7 +140,7 @@ class _IncrementalTask:
     steps: int
     seed: int
 
-    def __call__(self, config: dict[str, Any], trial: Any = None) -> float:
+    def __call__(self, config: dict[str, Any], trial: Any) -> float:
         import numpy as np
         from sklearn.exceptions import ConvergenceWarning
 
@@ -173,7 +174,7 @@ def fidelity_task(model: str, dataset: str, *, steps: int | None = None, seed: i
 
     Returns:
         A minimization problem named ``"{model}_{dataset}"`` with ``steps`` set; its
-        objective takes ``(config, trial=None)``.
+        objective takes ``(config, trial)`` (a trial handle, or None for the whole budget).
 
     Raises:
         ArgumentError: for an unknown model or dataset, or ``steps < 1``.
@@ -212,7 +213,7 @@ class _LearningCurve:
 
     steps: int = _CURVE_STEPS
 
-    def __call__(self, config: dict[str, Any], trial: Any = None) -> float:
+    def __call__(self, config: dict[str, Any], trial: Any) -> float:
         x, lr, adam = float(config["x"]), float(config["lr"]), config["optimizer"] == "adam"
         floor = (x - 0.3) ** 2 + 0.3 * lr + (0.02 if adam else 0.0)  # fast learners settle worse
         rate = 0.5 * math.sqrt(lr) * (2.0 if adam else 1.0)

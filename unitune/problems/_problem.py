@@ -21,8 +21,9 @@ class Problem:
         space: Search space (dict of name -> space element, constant or dict).
         objective: Maps a nested config dict to a float. Use a module-level
             function or a picklable callable object (not a lambda) if the
-            problem must be sent to worker processes. A problem with ``steps``
-            takes ``(config, trial=None)`` and reports to the trial handle.
+            problem must be sent to worker processes. The objective of a problem
+            with ``steps`` takes ``(config, trial)`` and reports each step to the
+            trial handle (``trial=None``: it runs every step).
         optimum: Known optimal objective value, or ``None`` if unknown.
         direction: ``"minimize"`` or ``"maximize"``.
         minimizer: One known optimal config (the argmax when maximizing).
@@ -66,10 +67,10 @@ class Problem:
     def __call__(self, config: Mapping[str, Any], trial: Any = None) -> float:
         """Evaluate the objective on ``config`` and return a float.
 
-        With a trial handle (a problem with ``steps``), the objective reports each step to it
-        and may raise :class:`unitune.TrialPruned`.
+        A problem with ``steps`` reports each step to ``trial`` (a trial handle) and may raise
+        :class:`unitune.TrialPruned`; without one it runs every step.
         """
-        if trial is None:
+        if self.steps is None and trial is None:
             return float(self.objective(dict(config)))
         return float(self.objective(dict(config), trial))
 
