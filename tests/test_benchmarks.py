@@ -25,6 +25,7 @@ SCRIPTS = {
         "(e) Import time",
     ],
     "parallel.py": ["Parallel efficiency", "Start-up costs"],
+    "pruning.py": ["(a) Cost per report + should_prune", "(b) Pruning against no pruning"],
     "diagnose.py": [
         "1. Optuna",
         "2. unitune's O(1) helpers",

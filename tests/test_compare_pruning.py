@@ -87,11 +87,21 @@ def test_pruners_are_checked_before_anything_runs() -> None:
     assert calls == []
 
 
+class Counting(optuna.pruners.MedianPruner):
+    def __init__(self) -> None:
+        super().__init__(n_startup_trials=2)
+        self.calls = 0
+
+    def prune(self, study: optuna.Study, trial: optuna.trial.FrozenTrial) -> bool:
+        self.calls += 1
+        return super().prune(study, trial)
+
+
 def test_pruner_objects_get_a_fresh_copy_per_run_and_labels_from_a_dict() -> None:
-    pruner = optuna.pruners.HyperbandPruner(min_resource=1, reduction_factor=3)
-    cmp = ut.compare("learning_curve", backends=["optuna:random"], n_trials=6, seeds=[0, 1], pruner={"hb3": pruner})
-    assert set(cmp.trials["backend"]) == {"optuna:random+hb3"}
-    assert pruner._n_brackets is None  # the caller's object was not used (nor initialized) by any run
+    pruner = Counting()
+    cmp = ut.compare("learning_curve", backends=["optuna:random"], n_trials=6, seeds=[0, 1], pruner={"m2": pruner})
+    assert set(cmp.trials["backend"]) == {"optuna:random+m2"} and (cmp.trials["state"] == "pruned").any()
+    assert pruner.calls == 0  # every run pruned with its own copy
 
 
 def test_plot_steps_draws_a_panel_per_problem(comparison: ut.Comparison) -> None:

@@ -165,3 +165,23 @@ def test_dask_keeps_every_report(dask_client: Any) -> None:
         many_reports, {"x": ut.Float(0, 1)}, n_trials=4, seed=0, executor=dask_client.get_executor(), n_jobs=2
     )
     assert all(t.intermediate == {s: t.params["x"] + s for s in range(25)} for t in study.trials)
+
+
+def test_ctrl_c_answers_a_worker_waiting_for_a_decision(tmp_path: Path) -> None:
+    """Ctrl-C while another thread's trial waits for should_prune: it gets an error, no thread is left waiting."""
+
+    def objective(config: dict[str, Any], trial: ut.TrialHandle) -> float:
+        if trial.number == 0:
+            wait_for(tmp_path / "asked")
+            raise KeyboardInterrupt
+        trial.report(config["x"], 0)
+        (tmp_path / "asked").touch()
+        trial.should_prune()  # answered, or refused once the study stopped
+        return config["x"]
+
+    study = ut.Study({"x": ut.Float(0, 1)}, seed=0, pruner="median")
+    with cf.ThreadPoolExecutor(2) as pool:  # leaving the block joins the threads: none may hang
+        study.optimize(objective, n_trials=4, executor=pool)
+    first = min(study.trials, key=lambda t: t.number)
+    assert first.number == 0 and first.state == "failed" and "interrupted" in (first.error or "")
+    assert all(t.state.is_finished() for t in study.optuna_study.trials)

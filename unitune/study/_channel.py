@@ -44,6 +44,9 @@ __all__ = ["Channel", "open_channel"]
 logger = logging.getLogger("unitune")
 
 Reply = Callable[[Any], None]
+#: The answer to a question the study can no longer answer (the handle raises it in the objective).
+STOPPED = "the study stopped (Ctrl-C, or an error) before answering"
+_POLL = 1.0  # seconds between looks at whether the study stopped, while a question waits
 
 
 class Channel:
@@ -51,6 +54,7 @@ class Channel:
 
     def __init__(self) -> None:
         self.events: queue.SimpleQueue[tuple[list[Any], Reply | None] | None] = queue.SimpleQueue()
+        self.closed = threading.Event()
         self._trials: dict[int, Trial] = {}
         self._errors: dict[int, str] = {}
         self._watched: set[cf.Future[Any]] = set()
@@ -61,7 +65,19 @@ class Channel:
         raise NotImplementedError
 
     def close(self) -> None:
-        """Stop the threads and connections of the link."""
+        """The study stopped serving (done, Ctrl-C, an error): a question still waiting gets an error.
+
+        Subclasses also stop the threads and connections of their link.
+        """
+        self.closed.set()
+        while True:
+            try:
+                event = self.events.get_nowait()
+            except queue.Empty:
+                return
+            if event is not None and event[1] is not None:
+                with contextlib.suppress(Exception):
+                    event[1](STOPPED)
 
     # -- the study's side ------------------------------------------------------------------------
     def handle(self, trial: Trial) -> RemoteHandle:
@@ -143,8 +159,9 @@ def open_channel(executor: cf.Executor) -> Channel:
 class _QueueLink:
     """A link in the study's process: messages straight into the channel's queue."""
 
-    def __init__(self, events: queue.SimpleQueue[Any]) -> None:
+    def __init__(self, events: queue.SimpleQueue[Any], closed: threading.Event) -> None:
         self.events = events
+        self.closed = closed
 
     def send(self, message: list[Any]) -> None:
         self.events.put((message, None))
@@ -152,7 +169,12 @@ class _QueueLink:
     def ask(self, message: list[Any]) -> Any:
         answer: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self.events.put((message, answer.put))
-        return answer.get()
+        while True:  # until answered, or the study stopped serving (then no answer comes)
+            try:
+                return answer.get(timeout=_POLL)
+            except queue.Empty:
+                if self.closed.is_set():
+                    return STOPPED
 
 
 class ThreadChannel(Channel):
@@ -160,7 +182,7 @@ class ThreadChannel(Channel):
 
     def __init__(self) -> None:
         super().__init__()
-        self._link = _QueueLink(self.events)
+        self._link = _QueueLink(self.events, self.closed)
 
     def link(self, trial: Trial) -> Link:
         """The in-process link (the same for every trial)."""
@@ -249,6 +271,7 @@ class SocketChannel(Channel):
         """Stop accepting, and end every reader thread."""
         import socket
 
+        super().close()
         self._closed = True
         with contextlib.suppress(OSError):  # accept() does not return on close(): wake it with a connection
             socket.create_connection(self._link.address, timeout=5).close()  # (which then fails the handshake)
@@ -270,6 +293,13 @@ def _dask_queue(name: str, client: Any = None) -> Any:
     from distributed import Queue
 
     return Queue(name, client=client)  # type: ignore[no-untyped-call]
+
+
+def _dask_event(name: str, client: Any = None) -> Any:
+    """A ``distributed.Event`` (``client=None``: the worker's, in a task)."""
+    from distributed import Event
+
+    return Event(name, client=client)  # type: ignore[no-untyped-call]
 
 
 class _DaskLink:
@@ -295,8 +325,15 @@ class _DaskLink:
         self._queue(self.requests).put(message)
 
     def ask(self, message: list[Any]) -> Any:
+        import asyncio
+
         self._queue(self.requests).put([*message, self.replies])
-        return self._queue(self.replies).get()
+        while True:  # until answered, or the study stopped serving (then no answer comes)
+            try:
+                return self._queue(self.replies).get(timeout=_POLL)
+            except (TimeoutError, asyncio.TimeoutError):
+                if _dask_event(f"{self.requests}-closed").is_set():
+                    return STOPPED
 
     def __del__(self) -> None:
         for q in self._queues.values():
@@ -340,8 +377,10 @@ class DaskChannel(Channel):
         self._replies[name].put(answer)
 
     def close(self) -> None:
-        """Stop the relay thread and release the queues."""
+        """Stop the relay thread and release the queues; a worker still waiting for an answer gets an error."""
+        super().close()
         try:
+            _dask_event(f"{self._name}-closed", self._client).set()
             self._requests.put(None)
             self._relay.join(timeout=30)
             for q in [self._requests, *self._replies.values()]:

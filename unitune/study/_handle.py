@@ -60,6 +60,15 @@ class TrialHandle(abc.ABC):
     Attributes:
         number: The trial's number in the study (also a good checkpoint name).
         params: The configuration the objective receives.
+
+    Example:
+        >>> import unitune as ut
+        >>> def objective(config, trial):
+        ...     trial.report(config["x"], step=0)
+        ...     return config["x"]
+        >>> study = ut.minimize(objective, {"x": ut.Float(0, 1)}, backend="optuna:random", n_trials=2, seed=0)
+        >>> study.trials[0].intermediate == {0: study.trials[0].value}
+        True
     """
 
     __slots__ = ()
