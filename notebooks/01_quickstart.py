@@ -18,15 +18,12 @@
 # %%
 # %matplotlib inline
 import math
-import warnings
 
 import matplotlib.pyplot as plt
 import pandas as pd
 
 import unitune as ut
 
-warnings.filterwarnings("ignore", message="IProgress not found")  # tqdm's notice when ipywidgets is missing
-pd.set_option("display.max_colwidth", 90)
 print("unitune", ut.__version__)
 
 # %% [markdown]
@@ -118,6 +115,14 @@ study.best_params
 # `"library:algorithm"`. `backend_options` goes to the native algorithm: here it makes
 # scikit-optimize's random-forest surrogate score 500 random candidates per trial instead of
 # 10 000, which keeps this notebook fast. With the same `seed`, every run is reproducible.
+#
+# Model-based algorithms begin with a **random start-up phase**: with the same seed, Optuna's TPE
+# makes exactly its random sampler's first 10 trials, Hyperopt's TPE its random search's first 20.
+# `ut.backends()` names each phase and the option that sets it; a budget well above it lets the
+# models work (here 60 trials).
+
+# %%
+ut.backends().set_index("backend").loc[["optuna:tpe", "hyperopt:tpe", "skopt:forest"], ["startup"]]
 
 # %%
 backends = ["optuna", "optuna:random", "hyperopt", "skopt:forest"]
@@ -125,7 +130,7 @@ studies = {}
 for backend in backends:
     options = {"n_points": 500} if backend == "skopt:forest" else None
     studies[backend] = ut.minimize(
-        validation_loss, space, backend=backend, n_trials=30, seed=0, backend_options=options
+        validation_loss, space, backend=backend, n_trials=60, seed=0, backend_options=options
     )
     print(f"{backend:14s} best loss {studies[backend].best_value:.4f}")
 

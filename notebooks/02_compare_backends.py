@@ -15,15 +15,11 @@
 
 # %%
 # %matplotlib inline
-import warnings
-
 import numpy as np
 import pandas as pd
 
 import unitune as ut
 
-warnings.filterwarnings("ignore", message="IProgress not found")  # tqdm's notice when ipywidgets is missing
-pd.set_option("display.precision", 4)
 print(ut.problems.names())
 
 # %% [markdown]
@@ -49,12 +45,13 @@ for name in ["branin", "hartmann3"]:
 
 # %%
 BACKENDS = ["optuna", "hyperopt", "skopt:forest"]
-OPTIONS = {"skopt:forest": {"n_points": 500}}
+# Hyperopt's TPE starts with 20 random trials (ut.backends(), column "startup"): 10 here, so that its model runs
+OPTIONS = {"hyperopt": {"n_startup_jobs": 10}, "skopt:forest": {"n_points": 500}}
 
 cmp = ut.compare(
     ["branin", "hartmann3"],
     backends=BACKENDS,
-    n_trials=25,
+    n_trials=40,
     seeds=range(5),
     backend_options=OPTIONS,
     n_jobs=2,
@@ -204,8 +201,9 @@ print("value at the minimizer:", schedule(schedule.minimizer))
 mine = ut.compare(
     schedule,
     backends=["optuna", "optuna:random", "hyperopt"],
-    n_trials=30,
+    n_trials=40,
     seeds=range(5),
+    backend_options={"hyperopt": {"n_startup_jobs": 10}},
     n_jobs=2,
 )
 mine.summary()[["backend", "best_median", "regret_median", "rank_mean", "auc"]]

@@ -16,7 +16,6 @@
 # %%
 # %matplotlib inline
 import time
-import warnings
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -31,9 +30,6 @@ from sklearn.svm import SVC
 
 import unitune as ut
 from unitune.sklearn import SearchCV
-
-warnings.filterwarnings("ignore", message="IProgress not found")  # tqdm's notice when ipywidgets is missing
-pd.set_option("display.max_colwidth", 60)
 
 X, y = load_breast_cancer(return_X_y=True)
 X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, stratify=y, random_state=0)
@@ -115,7 +111,16 @@ model_space = {
     ),
 }
 
-search = SearchCV(model_pipe, model_space, backend="hyperopt", n_trials=20, cv=cv, random_state=0)
+# Hyperopt's TPE starts with 20 random candidates by default (ut.backends(), column "startup"): 8 here
+search = SearchCV(
+    model_pipe,
+    model_space,
+    backend="hyperopt",
+    n_trials=20,
+    cv=cv,
+    random_state=0,
+    backend_options={"n_startup_jobs": 8},
+)
 search.fit(X_train, y_train)
 print("best model:", search.study_.best_params["_model"])
 print("best parameters:", search.best_params_)
@@ -139,8 +144,9 @@ trials.groupby("params__model")["value"].agg(["count", "max", "median"])
 
 # %%
 rows = []
+STARTUP = {"optuna": {"n_startup_trials": 8}, "hyperopt": {"n_startup_jobs": 8}}  # so that 20 candidates use the models
 for backend in ["optuna:random", "optuna", "hyperopt", "skopt:forest"]:
-    options = {"n_points": 500} if backend == "skopt:forest" else None
+    options = {"n_points": 500, "n_initial_points": 8} if backend == "skopt:forest" else STARTUP.get(backend)
     start = time.perf_counter()
     search = SearchCV(
         model_pipe, model_space, backend=backend, n_trials=20, cv=cv, random_state=0, backend_options=options
@@ -165,7 +171,9 @@ pd.DataFrame(rows).round(4)
 # fold and scores it on data the search never saw.
 
 # %%
-inner = SearchCV(pipe, space, backend="hyperopt", n_trials=10, cv=3, random_state=0)
+inner = SearchCV(
+    pipe, space, backend="hyperopt", n_trials=15, cv=3, random_state=0, backend_options={"n_startup_jobs": 5}
+)
 outer = StratifiedKFold(n_splits=5, shuffle=True, random_state=1)
 scores = cross_val_score(inner, X, y, cv=outer)
 print("outer-fold accuracies:", scores.round(4))
@@ -186,7 +194,15 @@ param_distributions = {
     "svc__kernel": ["rbf", "sigmoid"],
     "svc__class_weight": [None, "balanced"],
 }
-search = SearchCV(pipe, param_distributions, backend="hyperopt", n_trials=20, cv=cv, random_state=0)
+search = SearchCV(
+    pipe,
+    param_distributions,
+    backend="hyperopt",
+    n_trials=20,
+    cv=cv,
+    random_state=0,
+    backend_options={"n_startup_jobs": 8},
+)
 search.fit(X_train, y_train)
 print(search.best_params_, round(search.best_score_, 4))
 search.study_.space

@@ -27,7 +27,6 @@ import pandas as pd
 
 import unitune as ut
 
-warnings.filterwarnings("ignore", message="IProgress not found")  # tqdm's notice when ipywidgets is missing
 workdir = tempfile.mkdtemp(prefix="unitune-notebook-")
 url = "sqlite:///" + os.path.join(workdir, "runs.db")
 
@@ -55,15 +54,16 @@ def train(config):
 # %%
 for n_jobs in [1, 2]:
     start = time.perf_counter()
-    study = ut.minimize(train, space, backend="optuna", n_trials=16, n_jobs=n_jobs, seed=0)
+    study = ut.minimize(train, space, backend="optuna", n_trials=24, n_jobs=n_jobs, seed=0)
     seconds = time.perf_counter() - start
     print(f"n_jobs={n_jobs}: {len(study.trials)} trials in {seconds:.1f} s, best {study.best_value:.3f}")
 
 # %% [markdown]
 # While trials are in flight, the backend proposes new ones without knowing their results: see the
-# `pending` column of `ut.backends()`. For Optuna's TPE, `backend_options={"constant_liar": True}` steers
-# new proposals away from the running ones; scikit-optimize uses its constant-liar strategy and
-# Hyperopt's TPE treats running trials as bad ones.
+# `pending` column of `ut.backends()`. Optuna's TPE steers new proposals away from the running ones with
+# its constant liar (on by default from Optuna 5; with Optuna 4 pass `backend_options={"constant_liar":
+# True}`); scikit-optimize uses its constant-liar strategy and Hyperopt's TPE treats running trials as
+# bad ones.
 #
 # ## 2. A Dask cluster
 #
@@ -80,7 +80,16 @@ with (
 ):
     start = time.perf_counter()
     executor = client.get_executor()
-    study = ut.minimize(train, space, backend="hyperopt", n_trials=16, executor=executor, n_jobs=2, seed=0)
+    study = ut.minimize(
+        train,
+        space,
+        backend="hyperopt",
+        n_trials=24,
+        executor=executor,
+        n_jobs=2,
+        seed=0,
+        backend_options={"n_startup_jobs": 8},  # 20 random start-up trials by default
+    )
     print(f"{len(study.trials)} trials on Dask in {time.perf_counter() - start:.1f} s, best {study.best_value:.3f}")
 
 

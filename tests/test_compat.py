@@ -212,3 +212,20 @@ def test_skopt_repaired_gbrt_fits_and_proposes() -> None:
         x = opt.ask()
         opt.tell(x, (x[0] - 0.3) ** 2)
     assert len(opt.models) >= 1 and 0.0 <= opt.ask()[0] <= 1.0, changed("skopt's GBRT repair", _skopt_compat.CHECKED)
+
+
+def test_optuna_distribution_conflicts_are_what_its_storage_refuses(tmp_path: object) -> None:
+    from optuna.distributions import CategoricalDistribution, FloatDistribution
+
+    old, same_kind = FloatDistribution(0.0, 1.0), FloatDistribution(-1.0, 2.0)
+    assert _optuna_compat.distribution_conflict(old, same_kind) is None  # bounds may change
+    for new in (FloatDistribution(0.1, 1.0, log=True), CategoricalDistribution([0, 1])):
+        assert _optuna_compat.distribution_conflict(old, new), changed("check_distribution_compatibility", "4.0-5.0")
+    study = optuna.create_study(storage=f"sqlite:///{tmp_path}/c.db")
+    study.add_trial(optuna.trial.create_trial(params={"x": 0.5}, distributions={"x": old}, value=0.0))
+    with pytest.raises(ValueError):  # what the rule says is what the storage does
+        study.add_trial(
+            optuna.trial.create_trial(
+                params={"x": 0.5}, distributions={"x": FloatDistribution(0.1, 1.0, log=True)}, value=0.0
+            )
+        )

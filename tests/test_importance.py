@@ -172,3 +172,30 @@ def test_a_study_without_complete_trials_has_an_empty_table() -> None:
     study.tell(study.ask(), state="failed")
     table = study.importance()
     assert table.empty and table.attrs["left_out"]["failed"] == 1
+
+
+def stepped(c: dict[str, Any], trial: Any) -> float:
+    """An objective that reports a value per step, so that a pruner can stop it."""
+    value = math.inf
+    for step in range(5):
+        value = three_and_one(c) + (5 - step) * 0.1
+        trial.report(value, step)
+        if trial.should_prune():
+            raise ut.TrialPruned()
+    return value
+
+
+def test_trials_a_pruner_stopped_are_left_out_on_every_backend_and_said_so() -> None:
+    pruner = optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=1)
+    for backend in ["optuna", "hyperopt", "skopt:random"]:
+        study = ut.minimize(stepped, SPACE, backend=backend, n_trials=30, seed=0, pruner=pruner)
+        pruned = sum(str(t.state) == "pruned" for t in study.trials)
+        assert 0 < pruned < 30, backend
+        table = study.importance()
+        assert table["trials"].unique().tolist() == [30 - pruned], backend
+        assert table.attrs["left_out"]["pruned"] == pruned
+        assert f"Left out: {pruned} pruned" in table.attrs["caption"]
+        with pytest.raises(ut.StudyError, match=rf"has {30 - pruned} \(and {pruned} pruned\)"):
+            study.narrow(min_trials=30)
+        narrowed = study.narrow(min_trials=5)
+        assert narrowed.complete == 30 - pruned  # pruned trials are not fitted to, nor warm-started with

@@ -164,7 +164,7 @@ def test_too_few_complete_trials_is_a_clear_error_and_bad_options_name_themselve
     for i in range(12):
         trial = study.ask()
         study.tell(trial, objective(trial.params) if i < 9 else None, state="complete" if i < 9 else "failed")
-    with pytest.raises(ut.StudyError, match=r"min_trials=20 .* has 9 \(and 3 failed.*Fix: run more trials"):
+    with pytest.raises(ut.StudyError, match=r"min_trials=20 .* has 9 \(and 3 failed\)\. Fix: run more trials"):
         study.narrow()
     assert len(study.narrow(min_trials=5).explanation) == len(ut.Space(SPACE).params)
     for options, match in [

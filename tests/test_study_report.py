@@ -105,6 +105,19 @@ def test_a_study_without_a_complete_trial_still_gets_its_report(tmp_path: Path) 
     assert "No narrowed space is suggested: narrowing needs at least min_trials=20" in text
 
 
+def test_a_study_with_pruned_trials_says_how_many_and_which(tmp_path: Path) -> None:
+    from test_importance import SPACE as FLAT
+    from test_importance import stepped
+
+    pruner = optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=1)
+    study = ut.minimize(stepped, FLAT, backend="hyperopt", n_trials=30, seed=0, pruner=pruner)
+    pruned = [t.number for t in study.trials if str(t.state) == "pruned"]
+    text = study.report(tmp_path / "r.html").html.read_text()
+    assert pruned and f"0 failed and {len(pruned)} pruned trial(s)" in text
+    assert "Pruned trials: " + ", ".join(map(str, pruned)) + "." in text
+    assert f"Left out: {len(pruned)} pruned" in text
+
+
 def test_report_options_reach_importance_and_narrowing(tmp_path: Path) -> None:
     study = ut.minimize(tuned, SPACE, backend="optuna:random", n_trials=30, seed=1)
     text = study.report(tmp_path / "r.html", evaluator="mdi", narrow={"quantile": 0.5, "margin": 0.0}).html.read_text()

@@ -9,12 +9,14 @@ restores them exactly as they were.
 
 from __future__ import annotations
 
+import importlib
 import logging
+import sys
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["quiet"]
+__all__ = ["quiet", "quiet_tqdm_auto"]
 
 
 @contextmanager
@@ -44,3 +46,17 @@ def quiet(*loggers: str, warning_types: tuple[type[Warning], ...] = ()) -> Itera
     finally:
         for target, was in zip(targets, before, strict=True):
             target.disabled = was
+
+
+def quiet_tqdm_auto() -> None:
+    """Import ``tqdm.auto`` once, without the "IProgress not found" warning of its first import.
+
+    Optuna imports ``tqdm.auto`` when it is imported; in a notebook without ipywidgets that
+    import prints a warning about progress widgets unitune does not use. Importing it first,
+    inside this call's own warning filter, leaves nothing to print later.
+    """
+    if "tqdm.auto" in sys.modules:
+        return
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="IProgress not found")
+        importlib.import_module("tqdm.auto")

@@ -20,6 +20,7 @@ import importlib.util
 from functools import cache
 from typing import TYPE_CHECKING
 
+from unitune._quiet import quiet_tqdm_auto
 from unitune.adapters._outcome import Outcome, TrialState
 from unitune.exceptions import BackendError, BackendNotInstalledError
 
@@ -48,6 +49,7 @@ def registry() -> dict[str, str]:
 
 
 def _load(library: str) -> type[Adapter]:
+    quiet_tqdm_auto()  # before any backend imports it
     module_name, _, class_name = registry()[library].partition(":")
     cls: type[Adapter] = getattr(importlib.import_module(module_name), class_name)
     return cls

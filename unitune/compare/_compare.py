@@ -12,6 +12,15 @@ from typing import TYPE_CHECKING, Any
 
 from unitune._keywords import suggest_keywords
 from unitune.compare._comparison import TIMING_COLUMNS, Comparison
+from unitune.compare._fidelity import (
+    STEP_COLUMNS,
+    add_cumulative_steps,
+    fresh_pruner,
+    pruner_variants,
+    reports,
+    step_columns,
+    with_trial,
+)
 from unitune.exceptions import ArgumentError, ArgumentTypeError, UnituneWarning, argument_error
 from unitune.problems import Problem, get
 
@@ -63,6 +72,8 @@ class _Run:
     seed: int
     n_trials: int
     options: Mapping[str, Any] = field(default_factory=dict)
+    pruner: Any = None  # pruning (compare/_fidelity.py): the pruner and the run's label, "backend+pruner"
+    label: str = ""
 
 
 def _run_one(run: _Run) -> list[dict[str, Any]]:
@@ -75,24 +86,24 @@ def _run_one(run: _Run) -> list[dict[str, Any]]:
         direction=run.problem.direction,
         seed=run.seed,
         backend_options=run.options,
+        pruner=fresh_pruner(run.pruner),
     )
     eval_times: dict[int, float] = {}
     ends: dict[int, float] = {}
     start = time.perf_counter()
 
-    def timed(config: dict[str, Any]) -> float:
+    def timed(config: dict[str, Any], trial: Any = None) -> float:
         t0 = time.perf_counter()
         try:
-            return run.problem(config)
+            return run.problem(config, trial)
         finally:
             eval_times[len(eval_times)] = time.perf_counter() - t0
 
     def on_trial(study: Study, trial: Any) -> None:
         ends[trial.number] = time.perf_counter() - start
 
-    study.optimize(
-        timed, run.n_trials, callbacks=[on_trial], catch=Exception
-    )  # a failing configuration: a failed trial
+    objective = with_trial(timed) if reports(run.problem) else timed
+    study.optimize(objective, run.n_trials, callbacks=[on_trial], catch=Exception)  # a failing configuration: failed
     overhead = study.overhead / max(1, len(study.trials))
     sign = 1.0 if run.problem.direction == "minimize" else -1.0
     best = math.inf
@@ -107,7 +118,7 @@ def _run_one(run: _Run) -> list[dict[str, Any]]:
         rows.append(
             {
                 "problem": run.problem.name,
-                "backend": run.backend,
+                "backend": run.label or run.backend,
                 "seed": run.seed,
                 "trial": i,
                 "state": trial.state,
@@ -118,9 +129,10 @@ def _run_one(run: _Run) -> list[dict[str, Any]]:
                 "eval_time": eval_times.get(i, math.nan),
                 "overhead": overhead,
                 "wall_time": ends.get(trial.number, math.nan),
+                **step_columns(trial),
             }
         )
-    return rows
+    return add_cumulative_steps(rows)
 
 
 @suggest_keywords
@@ -138,6 +150,7 @@ def compare(
     backend_options: Mapping[str, Mapping[str, Any]] | None = None,
     baseline: str | None = "optuna:random",
     progress: bool = False,
+    pruner: Any = None,
 ) -> Comparison:
     """Run every (problem, backend, seed) with the same budget and collect the results.
 
@@ -157,6 +170,13 @@ def compare(
             with the same seeds and budget (and its ``backend_options``) unless it is one of
             ``backends``, whose runs are then reused. ``None``: no extra runs and no normalized score.
         progress: Show a progress bar over the runs.
+        pruner: Prune the runs' trials: a pruner (a short name such as ``"asha"`` or an Optuna
+            pruner object), or several — a list (None for no pruning) or ``{label: pruner}`` —
+            each run with every backend. A pruned run's backend is labelled ``"backend+pruner"``
+            (e.g. ``"hyperopt:tpe+asha"``); ``pruner=[None, "asha"]`` compares each backend with
+            and without pruning. The trials table counts steps (``steps``, ``cumulative_steps``)
+            and the summary says how many steps pruning saved and what it cost (docs/pruning.md).
+            The baseline runs are not pruned.
 
     Returns:
         A :class:`Comparison`. A run that raises is reported in ``Comparison.failures``, not fatal.
@@ -173,14 +193,21 @@ def compare(
     if isinstance(n_trials, bool) or not isinstance(n_trials, int) or n_trials < 1:
         raise argument_error("n_trials", "must be an int >= 1 (trials per run)", n_trials, "pass e.g. n_trials=50")
     options = dict(backend_options or {})
+    pruners = pruner_variants(pruner)  # [(label suffix, pruner)], checked before anything runs
     from unitune.adapters import parse_backend
 
     for backend in [*backends, *([baseline] if baseline else [])]:
         parse_backend(backend)  # unknown names fail before anything runs
     for backend in backends:
         _warn_startup(backend, options.get(backend, {}), n_trials)
-    runs = [_Run(p, b, s, n_trials, options.get(b, {})) for p in problems for b in backends for s in seeds]
-    extra = baseline is not None and baseline not in backends
+    runs = [
+        _Run(p, b, s, n_trials, options.get(b, {}), pruned, f"{b}+{suffix}" if suffix else b)
+        for p in problems
+        for b in backends
+        for suffix, pruned in pruners
+        for s in seeds
+    ]
+    extra = baseline is not None and baseline not in {run.label for run in runs}
     baseline_runs = []
     if baseline is not None and extra:
         baseline_runs = [_Run(p, baseline, s, n_trials, options.get(baseline, {})) for p in problems for s in seeds]
@@ -216,11 +243,13 @@ def _execute(
         try:
             (baseline_rows if is_baseline else rows).extend(get_rows())
         except Exception as error:
-            logger.warning("run %s / %s / seed %d failed: %s", run.problem.name, run.backend, run.seed, error)
+            logger.warning(
+                "run %s / %s / seed %d failed: %s", run.problem.name, run.label or run.backend, run.seed, error
+            )
             (baseline_failures if is_baseline else failures).append(
                 {
                     "problem": run.problem.name,
-                    "backend": run.backend,
+                    "backend": run.label or run.backend,
                     "seed": run.seed,
                     "error": f"{type(error).__name__}: {error}",
                 }
@@ -286,6 +315,7 @@ def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     import pandas as pd
 
     columns = ["problem", "backend", "seed", "trial", "state", "value", "best_so_far", "regret", *TIMING_COLUMNS[:-1]]
+    columns += list(STEP_COLUMNS)
     frame = pd.DataFrame(rows, columns=columns)
     ordered: pd.DataFrame = frame.sort_values(["problem", "backend", "seed", "trial"], kind="stable")
     reset: pd.DataFrame = ordered.reset_index(drop=True)

@@ -44,6 +44,13 @@ class Table(pd.DataFrame):
     def __repr__(self) -> str:
         return self.to_text()
 
+    def _repr_html_(self) -> str:
+        """The notebook view: every column, every text in full (no ``...``), the caption above."""
+        with pd.option_context("display.max_colwidth", None, "display.max_columns", None):
+            html: str = pd.DataFrame(self).to_html(max_rows=2 * _MAX_BLOCK_ROWS, notebook=True)
+        caption = self.attrs.get("caption")
+        return html if not caption else f"<p>{caption}</p>{html}"
+
     def to_text(self, width: int | None = None) -> str:
         """The text form, at most ``width`` characters wide (default: :func:`terminal_width`).
 

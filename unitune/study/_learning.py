@@ -156,6 +156,7 @@ class Learning:
         backend_options: Mapping[str, Any] | None = None,
         storage: Any = None,
         study_name: str | None = None,
+        pruner: Any = None,
     ) -> Study:
         """A new study on the narrowed space, warm-started with this study's trials that lie inside it.
 
@@ -170,6 +171,7 @@ class Learning:
             backend_options: Options of its backend.
             storage: Where its record goes (default: memory).
             study_name: Its name in the storage.
+            pruner: Its pruner (see :class:`~unitune.Study`; default: none).
 
         Returns:
             The new study, not run yet: call ``optimize`` on it.
@@ -203,6 +205,7 @@ class Learning:
             backend_options=backend_options,
             storage=storage,
             study_name=study_name,
+            pruner=pruner,
             **kwargs,
         )
         told = new._warm_start(study, warn=False)

@@ -128,10 +128,15 @@ def narrow(study: Study, options: Options) -> NarrowedSpace:
     fix_unimportant, evaluator = options.fix_unimportant, options.evaluator
     best_first, complete = ranked(study, target)
     if len(best_first) < min_trials:
-        others = len(study.trials) - len(best_first)
+        others: dict[str, int] = {}
+        for t in study.trials:
+            if t not in best_first:
+                kind = str(t.state) if t.state is not TrialState.COMPLETE else "without a finite value"
+                others[kind] = others.get(kind, 0) + 1
+        also = ", ".join(f"{n} {kind}" for kind, n in others.items())
         raise StudyError(
-            f"narrowing needs at least min_trials={min_trials} complete trials; the study has {len(best_first)} "
-            f"(and {others} failed, pruned or without a finite value). Fix: run more trials first, or pass a "
+            f"narrowing needs at least min_trials={min_trials} complete trials with a finite value; the study has "
+            f"{len(best_first)}" + (f" (and {also})" if also else "") + ". Fix: run more trials first, or pass a "
             "smaller min_trials"
         )
     space = study.space
