@@ -87,7 +87,10 @@ def _raw(space: Space, trial: Trial) -> dict[str, Any] | None:
 
 
 def ranked(study: Study, target: TargetLike | None) -> tuple[list[Trial], list[Trial]]:
-    """``(complete trials best first, every complete trial)``: ranked by value, or by ``target`` (lower is better)."""
+    """``(complete trials best first, every complete trial)``: ranked by value, or by ``target`` (lower is better).
+
+    In a study with constraints, feasible trials come before infeasible ones.
+    """
     complete = [t for t in study.trials if t.state is TrialState.COMPLETE]
     loss = resolve_target(study, target)
     if loss is not None:
@@ -97,7 +100,8 @@ def ranked(study: Study, target: TargetLike | None) -> tuple[list[Trial], list[T
         sign = 1.0 if directions_of(study)[0] == "minimize" else -1.0
         losses = {t.number: sign * float(t.value) for t in complete if t.value is not None}
     usable = [t for t in complete if math.isfinite(losses.get(t.number, math.nan))]
-    return sorted(usable, key=lambda t: (losses[t.number], t.number)), complete
+    # a study with constraints: feasible trials first (every constraint value <= 0), as its best trials are
+    return sorted(usable, key=lambda t: (not getattr(t, "feasible", True), losses[t.number], t.number)), complete
 
 
 def _call(loss: Target, trial: optuna.trial.FrozenTrial) -> float:
