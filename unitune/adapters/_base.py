@@ -126,6 +126,7 @@ class Adapter(abc.ABC):
         seed: Seed of the backend's random state (None: unseeded).
         options: Keyword arguments for the native algorithm's constructor.
         n_objectives: Number of losses each complete :class:`Outcome` carries.
+        constrained: Whether complete outcomes carry constraint values (the study has constraints).
     """
 
     #: Library name used in backend strings, e.g. ``"optuna"``.
@@ -147,12 +148,14 @@ class Adapter(abc.ABC):
         seed: int | None = None,
         options: Mapping[str, Any] | None = None,
         n_objectives: int = 1,
+        constrained: bool = False,
     ) -> None:
         self.space = space
         self.algorithm = algorithm
         self.seed = seed
         self.options = dict(options or {})
         self.n_objectives = n_objectives
+        self.constrained = constrained
         self.native = self.convert_space(space)
         self._start()
 

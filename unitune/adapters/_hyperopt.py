@@ -24,6 +24,7 @@ import numpy as np
 from unitune.adapters._base import Adapter, Capabilities, Suggestion, Translation, signature_defaults
 from unitune.adapters._hyperopt_compat import insert_listed
 from unitune.adapters._outcome import Outcome, TrialState
+from unitune.adapters._parego import Scalarizer
 from unitune.exceptions import ConfigError, StudyError
 from unitune.space import Param, Primitive, Space, conditions_hold
 
@@ -40,6 +41,14 @@ _FAILURES = {
     "anneal": "told as failed (status 'fail'); annealing ranks it last (infinite loss)",
     "rand": "told as failed (status 'fail'); random search ignores it",
 }
+_OBJECTIVES = (
+    "fallback: ParEGO, Knowles 2006 (a fresh augmented Chebyshev scalarization of every trial's losses "
+    "before each ask, weights seeded)"
+)
+_CONSTRAINTS = (
+    "fallback: Deb's feasibility rule as a loss (infeasible trials told the worst feasible loss plus their "
+    "scaled violation, again before each ask)"
+)
 _PRUNED = (
     "stand-in: told as complete with its last reported value (hyperopt has no pruned state), "
     "or as failed if it reported none"
@@ -127,6 +136,8 @@ class HyperoptAdapter(Adapter):
             grid=False,
             failures=_FAILURES.get(algorithm, _FAILURES["tpe"]),
             pruned=_PRUNED,
+            objectives="native: random search uses no values" if algorithm == "rand" else _OBJECTIVES,
+            constraints="recorded: random search uses no values" if algorithm == "rand" else _CONSTRAINTS,
         )
 
     @classmethod
@@ -183,6 +194,10 @@ class HyperoptAdapter(Adapter):
         self._trials = Trials()
         self._rstate = np.random.default_rng(self.seed)
         self._running: dict[int, dict[str, Any]] = {}
+        # several objectives or constraints: every finished document's loss is rewritten before each suggest
+        rescale = (self.n_objectives > 1 or self.constrained) and self.algorithm != "rand"
+        self._scalarizer = Scalarizer(self.n_objectives, self.seed) if rescale else None
+        self._finished: list[tuple[dict[str, Any], Outcome]] = []
 
     def ask(self, n: int = 1) -> list[Suggestion]:
         """Propose ``n`` trials, one ``suggest`` call each (TPE proposes one point per call after startup)."""
@@ -190,6 +205,8 @@ class HyperoptAdapter(Adapter):
 
         trials, out = self._trials, []
         for _ in range(n):
+            if self._scalarizer is not None:
+                self._rescalarize()
             new_ids = trials.new_trial_ids(1)
             docs = self._algo(new_ids, self._domain, trials, self._rstate.integers(2**31 - 1))
             if not docs:
@@ -199,6 +216,15 @@ class HyperoptAdapter(Adapter):
                 self._running[doc["tid"]] = doc
                 out.append(Suggestion(token=doc["tid"], raw=self._raw(doc["misc"]["vals"])))
         return out
+
+    def _rescalarize(self) -> None:
+        """Write each finished trial's loss of this ask (ParEGO, penalty) into its listed document: O(n)."""
+        from hyperopt import STATUS_FAIL, STATUS_OK
+
+        assert self._scalarizer is not None
+        losses = self._scalarizer.losses([outcome for _, outcome in self._finished])
+        for (doc, _), loss in zip(self._finished, losses, strict=True):
+            doc["result"] = {"status": STATUS_FAIL} if loss is None else {"loss": loss, "status": STATUS_OK}
 
     def _raw(self, vals: Mapping[str, Sequence[Any]]) -> dict[str, Any]:
         raw: dict[str, Any] = {}
@@ -234,6 +260,8 @@ class HyperoptAdapter(Adapter):
         doc = self._running.pop(token)
         doc["result"] = self._result(outcome)
         doc["state"] = JOB_STATE_DONE  # the listed document itself: the next suggest sees it done
+        if self._scalarizer is not None:
+            self._finished.append((doc, outcome))
 
     def add(self, raw: Mapping[str, Any], outcome: Outcome) -> None:
         """Insert a finished trial that was not asked (resume, warm start, another worker)."""
@@ -255,4 +283,6 @@ class HyperoptAdapter(Adapter):
         misc = {"tid": tid, "cmd": self._domain.cmd, "workdir": self._domain.workdir, "idxs": idxs, "vals": vals}
         docs = self._trials.new_trial_docs([tid], [None], [self._result(outcome)], [misc])
         docs[0]["state"] = JOB_STATE_DONE
-        insert_listed(self._trials, docs)
+        (doc,) = insert_listed(self._trials, docs)
+        if self._scalarizer is not None:
+            self._finished.append((doc, outcome))

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from unitune.adapters import _load, get_adapter_class, parse_backend, registry
+from unitune.adapters._base import Capabilities, Translation
 from unitune.space import SpaceLike, as_space
 
 if TYPE_CHECKING:
@@ -55,14 +56,24 @@ def backends() -> Table:
     return as_table(pd.DataFrame(rows))
 
 
-def explain(space: SpaceLike, backend: str, backend_options: Mapping[str, Any] | None = None) -> Table:
+def explain(
+    space: SpaceLike,
+    backend: str,
+    backend_options: Mapping[str, Any] | None = None,
+    *,
+    directions: Sequence[str] | None = None,
+    constraints: bool = False,
+) -> Table:
     """How ``backend`` receives each parameter of ``space``: no translation and no fallback is silent.
 
     Columns: param (its key), element, fidelity (``exact``, ``flattened``,
     ``approximated`` or ``fallback``), native (the native expression a
     hand-written program uses) and note. The table's caption
     (``table.attrs["caption"]``, printed above it) names the algorithm's random
-    start-up phase with these options.
+    start-up phase with these options. With several ``directions``, a row ``(objectives)``
+    says how the backend handles them (``exact`` when native, ``fallback`` for ParEGO, ``refused``
+    for an algorithm of one objective); with ``constraints=True``, a row ``(constraints)`` says how
+    it uses them (``ignored`` when the algorithm does not: the record still keeps them).
 
     Example:
         >>> import unitune as ut
@@ -79,7 +90,32 @@ def explain(space: SpaceLike, backend: str, backend_options: Mapping[str, Any] |
     library, algorithm = parse_backend(backend)
     cls = get_adapter_class(library)
     rows = [asdict(t) for t in cls.explain(as_space(space), algorithm)]
+    rows += [asdict(t) for t in _aim_rows(cls.capabilities(algorithm), directions, constraints)]
     table = as_table(pd.DataFrame(rows, columns=["param", "element", "fidelity", "native", "note"]))
     startup = cls.startup(algorithm, backend_options)
     table.attrs["caption"] = f"{library}:{algorithm}: " + ("no random start-up" if startup is None else str(startup))
     return table
+
+
+def _aim_rows(caps: Capabilities, directions: Sequence[str] | None, constraints: bool) -> list[Translation]:
+    """The rows of several objectives and of constraints: how the algorithm handles them.
+
+    Example:
+        >>> caps = Capabilities(objectives="fallback: ParEGO", constraints="native: constrained domination")
+        >>> [(t.param, t.fidelity, t.native) for t in _aim_rows(caps, ["minimize", "maximize"], True)]
+        [('(objectives)', 'fallback', 'ParEGO'), ('(constraints)', 'exact', 'constrained domination')]
+    """
+    rows = []
+    if directions is not None and len(directions) > 1:
+        rows.append(_aim_row("(objectives)", f"directions={list(directions)}", caps.objectives))
+    if constraints:
+        rows.append(_aim_row("(constraints)", "constraints (each value <= 0 is satisfied)", caps.constraints))
+    return rows
+
+
+def _aim_row(param: str, element: str, capability: str) -> Translation:
+    kind, _, how = capability.partition(": ")
+    fidelity = {"native": "exact", "recorded": "exact", "fallback": "fallback"}.get(kind, "ignored")
+    if capability.startswith("single only"):
+        fidelity = "refused"
+    return Translation(param, element, fidelity, how or capability, "")
