@@ -29,7 +29,7 @@ from unitune.exceptions import (
     UnknownNameError,
 )
 from unitune.space import Categorical, Conditional, Float, Int, Space
-from unitune.study import Study, Trial, TrialState, maximize, minimize
+from unitune.study import Study, Trial, TrialState, maximize, minimize, optimize
 
 __version__ = "0.1.0"
 
@@ -63,5 +63,6 @@ __all__ = [
     "explain",
     "maximize",
     "minimize",
+    "optimize",
     "problems",
 ]

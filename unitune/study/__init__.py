@@ -1,4 +1,4 @@
-"""Study, Trial, minimize() and maximize(): one API over every backend.
+"""Study, Trial, minimize(), maximize() and optimize() (several objectives): one API over every backend.
 
 Example:
     >>> import unitune as ut
@@ -10,9 +10,9 @@ Example:
 
 from __future__ import annotations
 
-from unitune.study._api import maximize, minimize
+from unitune.study._api import maximize, minimize, optimize
 from unitune.study._study import Study
 from unitune.study._trial import Trial, TrialState
 from unitune.study._values import VALUE_KEY
 
-__all__ = ["VALUE_KEY", "Study", "Trial", "TrialState", "maximize", "minimize"]
+__all__ = ["VALUE_KEY", "Study", "Trial", "TrialState", "maximize", "minimize", "optimize"]
