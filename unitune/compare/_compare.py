@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from unitune._keywords import suggest_keywords
+from unitune.compare._multi import aim, check_problem, rescore, study_aims
 from unitune.exceptions import ArgumentError, ArgumentTypeError, UnituneWarning, argument_error
 from unitune.problems import Problem, get
 
@@ -55,6 +56,8 @@ def _as_problems(objective_or_problems: Any, space: Any, direction: str, optimum
                 "pass e.g. 'branin' or [problem, 'hartmann6']",
                 kind=ArgumentTypeError,
             )
+    for problem in problems:
+        check_problem(problem)
     names = [p.name for p in problems]
     if len(set(names)) != len(names):
         raise argument_error("problem names", "must be distinct", names, "give each Problem its own name")
@@ -77,15 +80,15 @@ def _run_one(run: _Run) -> list[dict[str, Any]]:
     study = Study(
         run.problem.space,
         backend=run.backend,
-        direction=run.problem.direction,
         seed=run.seed,
         backend_options=run.options,
+        **study_aims(run.problem),  # direction(s), constraints
     )
     eval_times: dict[int, float] = {}
     ends: dict[int, float] = {}
     start = time.perf_counter()
 
-    def timed(config: dict[str, Any]) -> float:
+    def timed(config: dict[str, Any]) -> Any:
         t0 = time.perf_counter()
         try:
             return run.problem(config)
@@ -125,6 +128,8 @@ def _run_one(run: _Run) -> list[dict[str, Any]]:
                 "wall_time": ends.get(trial.number, math.nan),
             }
         )
+    if run.problem.directions is not None or run.problem.constraints is not None:
+        rescore(run.problem, study, rows)  # hypervolume, or feasible trials only (compare/_multi.py)
     return rows
 
 
@@ -219,14 +224,16 @@ def compare(
             collect(futures[future], future.result)
     if bar is not None:
         bar.close()
-    optima = {p.name: p.optimum for p in problems}
-    return Comparison(_frame(rows), _failure_frame(failures), optima, {p.name: p.direction for p in problems})
+    optima = {p.name: aim(p)[0] for p in problems}
+    return Comparison(_frame(rows), _failure_frame(failures), optima, {p.name: aim(p)[1] for p in problems})
 
 
 def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     import pandas as pd
 
     columns = ["problem", "backend", "seed", "trial", "state", "value", "best_so_far", "regret", *TIMING_COLUMNS]
+    if any("feasible" in row for row in rows):
+        columns.insert(columns.index("regret") + 1, "feasible")
     frame = pd.DataFrame(rows, columns=columns)
     ordered: pd.DataFrame = frame.sort_values(["problem", "backend", "seed", "trial"], kind="stable")
     reset: pd.DataFrame = ordered.reset_index(drop=True)
@@ -245,7 +252,9 @@ class Comparison:
 
     Attributes:
         trials: Long-form DataFrame, one row per trial: problem, backend, seed, trial, state,
-            value, best_so_far, regret (NaN when the optimum is unknown), suggest_time (the
+            value, best_so_far, regret (NaN when the optimum is unknown), feasible (problems with
+            constraints: their best values count feasible trials only; problems with several
+            objectives are scored by hypervolume, see ``docs/multi-objective.md``), suggest_time (the
             backend's cost: its ask and tell), eval_time (the objective's), overhead (unitune's own, per trial)
             and wall_time (since the run started).
         failures: Runs that raised: problem, backend, seed, error.
@@ -296,6 +305,12 @@ class Comparison:
         from unitune.report._table import as_table
 
         return as_table(summary(self.trials, self.failures, self.directions))
+
+    def feasibility(self) -> pd.DataFrame:
+        """Per problem with constraints and backend: feasible fraction, runs without a feasible trial, best values."""
+        from unitune.compare._multi import feasibility
+
+        return feasibility(self.trials)
 
     def pairwise(self, alpha: float = 0.05) -> pd.DataFrame:
         """For each pair of backends: wins/ties/losses and a paired Wilcoxon signed-rank test, Holm-corrected.

@@ -9,9 +9,12 @@ tuning tasks on datasets bundled with scikit-learn. :func:`suite` returns the
 benchmark suites: COCO's BBOB functions (``"bbob"``, needs
 ``unitune[bbob]``), Bayesmark's scikit-learn problems (``"bayesmark"``), the
 synthetic problems (``"synthetic"``) and the scikit-learn tasks
-(``"sklearn"``). Built-in objectives are module-level functions or small
-callable objects, so problems pickle into worker processes. scikit-learn and
-COCO are imported only when a problem is evaluated.
+(``"sklearn"``). Problems with several objectives and known Pareto fronts
+(ZDT1-3, DTLZ2: :func:`multi_problem`) and constrained problems with known optima
+(:func:`constrained_problem`) serve the comparison of such studies. Built-in
+objectives are module-level functions or small callable objects, so problems
+pickle into worker processes. scikit-learn and COCO are imported only when a
+problem is evaluated.
 
 Example:
     >>> p = get("branin")
@@ -26,6 +29,7 @@ from __future__ import annotations
 from unitune.problems._bayesmark import bayesmark_task
 from unitune.problems._bayesmark_spaces import BAYESMARK_DATASETS, BAYESMARK_METRICS, BAYESMARK_MODELS
 from unitune.problems._bbob import BBOB_DIMENSIONS, BBOB_FUNCTIONS, bbob_problem
+from unitune.problems._multi import constrained_problem, multi_problem
 from unitune.problems._problem import Problem
 from unitune.problems._registry import get, names
 from unitune.problems._sklearn_tasks import SKLEARN_DATASETS, SKLEARN_MODELS, sklearn_task
@@ -59,12 +63,14 @@ __all__ = [
     "bbob_problem",
     "branin",
     "conditional",
+    "constrained_problem",
     "get",
     "goldstein_price",
     "hartmann3",
     "hartmann6",
     "levy",
     "mixed",
+    "multi_problem",
     "names",
     "rastrigin",
     "rosenbrock",
