@@ -277,7 +277,9 @@ class OptunaAdapter(Adapter):
         self._taken: set[tuple[tuple[str, Any], ...]] = set()  # grid points asked or finished
         self.sampler = self._make_sampler()
         storage = optuna.storages.InMemoryStorage()
-        directions = [optuna.study.StudyDirection.MINIMIZE] * self.n_objectives
+        # the study's own directions, values in their own sign: samplers break ties as in hand-written code
+        directions = [optuna.study.StudyDirection[d.upper()] for d in self.directions]
+        self._signs = [1.0 if d == "minimize" else -1.0 for d in self.directions]
         with quiet(*STORAGE_LOGGERS):  # "A new study created in memory" at INFO
             storage.create_new_study(directions, "unitune")
         self.study = optuna.Study(study_name="unitune", storage=storage, sampler=self.sampler)
@@ -339,10 +341,10 @@ class OptunaAdapter(Adapter):
         except KeyError:
             raise StudyError(f"optuna adapter: unknown or already told trial token {token!r}") from None
         for step, loss in outcome.intermediate.items():
-            trial.report(loss, step)
+            trial.report(self._signs[0] * loss, step)
         if self.constrained and outcome.state is TrialState.COMPLETE:
             self._tell_constraints(trial, outcome.constraints)
-        values = list(outcome.losses) if outcome.state is TrialState.COMPLETE else None
+        values = self._values(outcome) if outcome.state is TrialState.COMPLETE else None
         if values is not None and not all(math.isfinite(v) for v in values):
             values, state = None, self._states[TrialState.FAILED]
         else:
@@ -370,12 +372,16 @@ class OptunaAdapter(Adapter):
         trial = optuna.trial.create_trial(
             params=params,
             distributions=dists,
-            values=list(outcome.losses) if complete else None,
+            values=self._values(outcome) if complete else None,
             state=self._states[outcome.state],
-            intermediate_values=dict(outcome.intermediate),
+            intermediate_values={step: self._signs[0] * loss for step, loss in outcome.intermediate.items()},
             system_attrs=self._added_constraints(outcome),
         )
         self.study.add_trial(trial)
+
+    def _values(self, outcome: Outcome) -> list[float]:
+        """The values of a complete trial in the directions of the study (losses are minimized)."""
+        return [sign * loss for sign, loss in zip(self._signs, outcome.losses, strict=True)]
 
     def _added_constraints(self, outcome: Outcome) -> dict[str, Any] | None:
         """System attributes of an added trial: its constraint values (empty for a pruned one, which has none).

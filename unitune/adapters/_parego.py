@@ -103,7 +103,8 @@ def penalize(losses: np.ndarray, violation: np.ndarray) -> np.ndarray:
     if feasible.size:
         worst, best = feasible.max(), feasible.min()
         spread = worst - best if worst > best else 1.0
-        penalized: np.ndarray = np.where(infeasible, worst + spread * scale, losses)
+        above = np.maximum(worst + spread * scale, np.nextafter(worst, np.inf))  # strictly worse, even when rounded
+        penalized: np.ndarray = np.where(infeasible, above, losses)
         return penalized
     scaled: np.ndarray = scale
     return scaled

@@ -4,7 +4,8 @@ A study has one direction per objective. An objective of a study with several
 returns a sequence of numbers (one per objective, in order), or a dict: with
 ``objectives=["accuracy", "latency"]`` naming them, a dict holding those keys
 (other entries become trial attributes, as with one objective); without names,
-a dict with the sequence under ``"values"``.
+a dict with the sequence under ``"values"``. Named objectives may come as a
+sequence too, in the order of their names.
 
 The best trials of a study are its Pareto front, as Optuna defines it: the
 complete (and feasible, when the study has constraints) trials that no other
@@ -136,12 +137,7 @@ def read_values(
         value, found = unpack(result)
         return (value,), found
     attrs: dict[str, Any] = {}
-    if names is not None:
-        if not isinstance(result, Mapping):
-            raise ObjectiveError(
-                f"the objective must return a dict holding the objectives {list(names)}; it returned {result!r} "
-                f"({type(result).__name__}). Fix: return e.g. {{{', '.join(f'{n!r}: ...' for n in names)}}}"
-            )
+    if names is not None and isinstance(result, Mapping):
         missing = [n for n in names if n not in result]
         if missing:
             raise ObjectiveError(

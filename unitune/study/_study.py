@@ -142,6 +142,7 @@ class Study:
             options=backend_options,
             n_objectives=len(self.directions),
             constrained=self._constraints is not None,
+            directions=self.directions,
         )
         if recorded:
             self._load_recorded(recorded, must_fit)
