@@ -260,3 +260,15 @@ def test_optuna_tells_maximized_values_in_their_own_sign() -> None:
     inner = study.adapter.study
     assert inner.directions[1] == optuna.study.StudyDirection.MAXIMIZE
     assert [tuple(t.values) for t in inner.trials] == [t.values for t in study.trials]
+
+
+def test_unitune_show_prints_the_pareto_front(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from unitune.cli import main
+
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    study = ut.optimize(lambda c: (c["x"], c["x"] * (1 - c["x"])), {"x": ut.Float(0, 1)}, directions=TWO,
+                        backend="skopt:random", n_trials=6, seed=0, storage=url, study_name="s")  # fmt: skip
+    assert main(["show", url]) == 0
+    out = capsys.readouterr().out
+    assert "directions minimize, minimize" in out and f"Pareto front: {len(study.best_trials)} trial(s)" in out
+    assert all(f"#{t.number}: values" in out for t in study.best_trials)
