@@ -272,3 +272,19 @@ def test_unitune_show_prints_the_pareto_front(tmp_path: Path, capsys: pytest.Cap
     out = capsys.readouterr().out
     assert "directions minimize, minimize" in out and f"Pareto front: {len(study.best_trials)} trial(s)" in out
     assert all(f"#{t.number}: values" in out for t in study.best_trials)
+
+
+@pytest.mark.parametrize("backend", ["hyperopt:tpe", "skopt:forest", "optuna:nsga2"])
+def test_several_objectives_and_constraints_with_trials_in_flight(backend: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    kwargs: dict[str, Any] = {"directions": TWO, "backend": backend, "seed": 0, "n_trials": 16,
+                              "backend_options": small_options(backend),
+                              "constraints": lambda config, result: [config["x0"] - 0.7]}  # fmt: skip
+    with ThreadPoolExecutor(2) as pool:
+        study = ut.optimize(ZDT1.objective, ZDT1.space, executor=pool, **kwargs)
+    processes = ut.optimize(ZDT1.objective, ZDT1.space, n_jobs=2, **kwargs)
+    for run in (study, processes):
+        assert len(run.trials) == 16 and all(t.state == "complete" for t in run.trials)
+        assert [t.number for t in run.best_trials] == brute_front(run.trials, TWO)
+        assert all(t.params["x0"] <= 0.7 for t in run.best_trials)
