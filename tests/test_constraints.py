@@ -10,6 +10,7 @@ import pytest
 
 import unitune as ut
 from unitune.adapters import backend_names
+from unitune.adapters._optuna_compat import trial_constraints
 
 optuna = pytest.importorskip("optuna")
 
@@ -119,7 +120,7 @@ def test_constraints_survive_storage_and_resume(tmp_path: Path) -> None:
                               "seed": 0, "backend_options": options("skopt:forest")}  # fmt: skip
     first = ut.maximize(lambda c: c["x"] + 2 * c["y"], SPACE, n_trials=8, **kwargs)
     loaded = optuna.load_study(study_name="c", storage=url)
-    assert [tuple(t.constraints.values()) for t in loaded.trials] == [t.constraints for t in first.trials]
+    assert [trial_constraints(t) for t in loaded.trials] == [t.constraints for t in first.trials]
     resumed = ut.maximize(lambda c: c["x"] + 2 * c["y"], SPACE, n_trials=12, load_if_exists=True, **kwargs)
     assert [t.constraints for t in resumed.trials[:8]] == [t.constraints for t in first.trials]
     assert resumed.best_trial.feasible and len(resumed.trials) == 12

@@ -27,7 +27,7 @@ internal changes.
   since 3.0 reads (Optuna 5 also reads ``"constraints:<name>"`` keys, and
   ``FrozenTrial.constraints`` became public there). The record writes it so that
   Optuna's tools (``best_trials``, ``plot_pareto_front``, the dashboard) see
-  feasibility, and adapters add resumed trials with it. Checked on Optuna 4.0-5.0.
+  feasibility, and adapters add resumed trials with it. Checked on Optuna 4.5 and 5.0.
 * :func:`tells_constraints_by_trial`: Optuna 5 has the public ``Trial.set_constraint``
   and its samplers read a trial's constraints whatever set them; before, a sampler
   used constraints only through its ``constraints_func`` (deprecated in Optuna 5).
