@@ -23,12 +23,13 @@ from unitune.compare._fidelity import (
 )
 from unitune.compare._multi import aim, check_problem, rescore, study_aims
 from unitune.exceptions import ArgumentError, ArgumentTypeError, UnituneWarning, argument_error
-from unitune.problems import Problem, get
 
 if TYPE_CHECKING:
     import concurrent.futures as cf
 
     import pandas as pd
+
+    from unitune.problems import Problem
 
 __all__ = ["TIMING_COLUMNS", "Comparison", "compare"]
 
@@ -36,6 +37,8 @@ logger = logging.getLogger("unitune")
 
 
 def _as_problems(objective_or_problems: Any, space: Any, direction: str, optimum: float | None) -> list[Problem]:
+    from unitune.problems import Problem, get  # here: import unitune stays light
+
     items = objective_or_problems
     if isinstance(items, (str, Problem)) or callable(items):
         items = [items]
