@@ -199,3 +199,31 @@ def test_trials_a_pruner_stopped_are_left_out_on_every_backend_and_said_so() -> 
             study.narrow(min_trials=30)
         narrowed = study.narrow(min_trials=5)
         assert narrowed.complete == 30 - pruned  # pruned trials are not fitted to, nor warm-started with
+
+
+def two_objectives(c: dict[str, Any]) -> dict[str, float]:
+    return {"error": abs(c["x"] - 0.3) + 0 * c["unused"], "size": abs(c["y"] - 6) / 2.5}
+
+
+def test_several_objectives_need_target_and_take_an_index_a_name_or_a_function() -> None:
+    study = ut.optimize(
+        two_objectives,
+        SPACE,
+        directions=["minimize", "maximize"],
+        objectives=["error", "size"],
+        backend="hyperopt",
+        n_trials=40,
+        seed=0,
+    )
+    with pytest.raises(ut.ArgumentError, match=r"2 objectives, so target=.*Fix: pass target=0 .* or target='error'"):
+        study.importance()
+    by_name, by_index = study.importance(target="error"), study.importance(target=0)
+    assert by_name["parameter"].iloc[0] == "x" and by_name["importance"].tolist() == by_index["importance"].tolist()
+    size = study.importance(target="size")
+    assert size["parameter"].iloc[0] == "y"
+    by_function = study.importance(target=lambda t: t.values[1])
+    assert by_function["importance"].tolist() == pytest.approx(size["importance"].tolist())  # fANOVA: sign-free
+    with pytest.raises(ut.ArgumentError, match=r"one of its names \['error', 'size'\]"):
+        study.importance(target="accuracy")
+    with pytest.raises(ut.ArgumentError, match=r"index \(0\.\.1\)"):
+        study.importance(target=2)

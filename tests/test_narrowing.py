@@ -260,3 +260,45 @@ def test_continuing_by_default_narrows_and_keeps_the_backend_its_options_and_dir
     assert fine.backend == "optuna:tpe" and fine.direction == "maximize" and fine.seed == 0
     assert fine.optuna_study.user_attrs["unitune.backend_options"] == {"n_startup_trials": 5}
     assert fine.space == broad.narrow()
+
+
+def test_several_objectives_narrow_by_target_and_continue_with_their_directions() -> None:
+    def two(c: dict[str, Any]) -> dict[str, float]:
+        return {"error": objective(c), "speed": c["batch"] / 512}
+
+    study = ut.optimize(
+        two,
+        SPACE,
+        directions=["minimize", "maximize"],
+        objectives=["error", "speed"],
+        backend="optuna:random",
+        n_trials=40,
+        seed=0,
+    )
+    with pytest.raises(ut.ArgumentError, match="target="):
+        study.narrow()
+    fast = study.narrow(target="speed")  # maximized: the largest batches are the top trials
+    top = sorted(study.trials, key=lambda t: -t.values[1])[: fast.top]
+    assert fast.param("batch").primitive.low <= min(t.params["batch"] for t in top)
+    assert fast.param("batch").primitive.high == 512
+    accurate = study.narrow(target=lambda t: t.values[0])
+    assert accurate == study.narrow(target="error")
+    fine = study.continue_narrowed(fast, backend="hyperopt")
+    assert fine.directions == ["minimize", "maximize"] and fine.objectives == ["error", "speed"]
+    fine.optimize(two, n_trials=5)
+    assert all(_fits(fast, t.params) for t in fine.trials) and fine.best_trials
+
+
+def test_with_constraints_feasible_trials_are_the_top_trials_and_the_constraints_carry_over() -> None:
+    def constrained(c: dict[str, Any]) -> dict[str, float]:
+        return {"value": objective(c), "excess": c["x"] - 0.0}  # feasible: x <= 0 (the optimum x=1.3 is not)
+
+    study = ut.minimize(constrained, SPACE, constraints=["excess"], backend="optuna:random", n_trials=40, seed=0)
+    narrowed = study.narrow(quantile=0.2, margin=0.0)
+    feasible = sorted((t for t in study.trials if t.feasible), key=lambda t: t.value)[: narrowed.top]
+    assert len(feasible) == narrowed.top == 8
+    assert narrowed.param("x").primitive.high <= 0.0 + 1e-9  # fitted to feasible trials only
+    assert narrowed.encode(study.best_trial.params)
+    fine = study.continue_narrowed(narrowed, backend="skopt:random")
+    fine.optimize(constrained, n_trials=3)
+    assert all(t.constraints is not None for t in fine.trials)

@@ -118,6 +118,29 @@ def test_a_study_with_pruned_trials_says_how_many_and_which(tmp_path: Path) -> N
     assert f"Left out: {len(pruned)} pruned" in text
 
 
+def test_a_study_with_several_objectives_shows_its_front_and_explains_the_target(tmp_path: Path) -> None:
+    from test_importance import SPACE as FLAT
+    from test_importance import two_objectives
+
+    study = ut.optimize(
+        two_objectives,
+        FLAT,
+        directions=["minimize", "minimize"],
+        objectives=["error", "size"],
+        backend="optuna",
+        n_trials=30,
+        seed=0,
+    )
+    plain = study.report(tmp_path / "plain.html").html.read_text()
+    assert f"Several objectives: the {len(study.best_trials)} trial(s) of the Pareto front." in plain
+    assert "pass <code>target=</code> to <code>study.report</code> to compute importance" in plain
+    assert "pass <code>target=</code> to <code>study.report</code> to suggest a narrowed space" in plain
+    files = study.report(tmp_path / "size.html", target="size")
+    text = _check_files(files, study)
+    assert "fANOVA importance from 30 complete trial(s)" in text and "Perrone et al. 2019" in text
+    assert "error, size" in text  # the objectives' names
+
+
 def test_report_options_reach_importance_and_narrowing(tmp_path: Path) -> None:
     study = ut.minimize(tuned, SPACE, backend="optuna:random", n_trials=30, seed=1)
     text = study.report(tmp_path / "r.html", evaluator="mdi", narrow={"quantile": 0.5, "margin": 0.0}).html.read_text()

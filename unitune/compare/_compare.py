@@ -21,13 +21,15 @@ from unitune.compare._fidelity import (
     step_columns,
     with_trial,
 )
+from unitune.compare._multi import aim, check_problem, rescore, study_aims
 from unitune.exceptions import ArgumentError, ArgumentTypeError, UnituneWarning, argument_error
-from unitune.problems import Problem, get
 
 if TYPE_CHECKING:
     import concurrent.futures as cf
 
     import pandas as pd
+
+    from unitune.problems import Problem
 
 __all__ = ["TIMING_COLUMNS", "Comparison", "compare"]
 
@@ -35,6 +37,8 @@ logger = logging.getLogger("unitune")
 
 
 def _as_problems(objective_or_problems: Any, space: Any, direction: str, optimum: float | None) -> list[Problem]:
+    from unitune.problems import Problem, get  # here: import unitune stays light
+
     items = objective_or_problems
     if isinstance(items, (str, Problem)) or callable(items):
         items = [items]
@@ -59,6 +63,8 @@ def _as_problems(objective_or_problems: Any, space: Any, direction: str, optimum
                 "pass e.g. 'branin' or [problem, 'hartmann6']",
                 kind=ArgumentTypeError,
             )
+    for problem in problems:
+        check_problem(problem)
     names = [p.name for p in problems]
     if len(set(names)) != len(names):
         raise argument_error("problem names", "must be distinct", names, "give each Problem its own name")
@@ -83,16 +89,16 @@ def _run_one(run: _Run) -> list[dict[str, Any]]:
     study = Study(
         run.problem.space,
         backend=run.backend,
-        direction=run.problem.direction,
         seed=run.seed,
         backend_options=run.options,
         pruner=fresh_pruner(run.pruner),
+        **study_aims(run.problem),  # direction(s), constraints
     )
     eval_times: dict[int, float] = {}
     ends: dict[int, float] = {}
     start = time.perf_counter()
 
-    def timed(config: dict[str, Any], trial: Any = None) -> float:
+    def timed(config: dict[str, Any], trial: Any = None) -> Any:
         t0 = time.perf_counter()
         try:
             return run.problem(config, trial)
@@ -132,6 +138,8 @@ def _run_one(run: _Run) -> list[dict[str, Any]]:
                 **step_columns(trial),
             }
         )
+    if run.problem.directions is not None or run.problem.constraints is not None:
+        rescore(run.problem, study, rows)  # hypervolume, or feasible trials only (compare/_multi.py)
     return add_cumulative_steps(rows)
 
 
@@ -215,8 +223,8 @@ def compare(
     rows, failures, baseline_rows, baseline_failures = _execute(runs, baseline_runs, n_jobs, executor, progress)
     if baseline_failures:
         setup["baseline_failed_runs"] = len(baseline_failures)
-    optima = {p.name: p.optimum for p in problems}
-    directions = {p.name: p.direction for p in problems}
+    optima = {p.name: aim(p)[0] for p in problems}
+    directions = {p.name: aim(p)[1] for p in problems}
     trials = _frame(rows)
     reference = None
     if baseline is not None:
@@ -299,8 +307,8 @@ def _setup(
         source = f"{baseline}, one of the compared backends (its runs are reused)"
     return {
         "problems": names,
-        "optima": {p.name: p.optimum for p in problems},
-        "directions": {p.name: p.direction for p in problems},
+        "optima": {p.name: aim(p)[0] for p in problems},
+        "directions": {p.name: aim(p)[1] for p in problems},
         "backends": list(backends),
         "backend_options": {b: dict(options.get(b, {})) for b in backends},
         "n_trials": n_trials,
@@ -316,6 +324,8 @@ def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
 
     columns = ["problem", "backend", "seed", "trial", "state", "value", "best_so_far", "regret", *TIMING_COLUMNS[:-1]]
     columns += list(STEP_COLUMNS)
+    if any("feasible" in row for row in rows):
+        columns.insert(columns.index("regret") + 1, "feasible")
     frame = pd.DataFrame(rows, columns=columns)
     ordered: pd.DataFrame = frame.sort_values(["problem", "backend", "seed", "trial"], kind="stable")
     reset: pd.DataFrame = ordered.reset_index(drop=True)

@@ -196,6 +196,9 @@ class Learning:
             kwargs["directions"], kwargs["objectives"] = directions, getattr(study, "objectives", None)
         else:
             kwargs["direction"] = directions[0]
+        constraints = getattr(study, "_constraints", None)
+        if constraints is not None:  # the same constraints (a function, or the names of result entries)
+            kwargs["constraints"] = constraints.function or constraints.names
         if backend is None and backend_options is None:
             backend_options = study._backend_options
         new = type(study)(  # a Study (this module does not import its module: it imports this one)
