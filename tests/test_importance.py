@@ -205,16 +205,15 @@ def two_objectives(c: dict[str, Any]) -> dict[str, float]:
     return {"error": abs(c["x"] - 0.3) + 0 * c["unused"], "size": abs(c["y"] - 6) / 2.5}
 
 
-def test_several_objectives_need_target_and_take_an_index_a_name_or_a_function() -> None:
-    study = ut.optimize(
-        two_objectives,
-        SPACE,
-        directions=["minimize", "maximize"],
-        objectives=["error", "size"],
-        backend="hyperopt",
-        n_trials=40,
-        seed=0,
+def two_objective_study(backend: str, directions: list[str], n_trials: int) -> ut.Study:
+    names = ["error", "size"]
+    return ut.optimize(
+        two_objectives, SPACE, directions=directions, objectives=names, backend=backend, n_trials=n_trials, seed=0
     )
+
+
+def test_several_objectives_need_target_and_take_an_index_a_name_or_a_function() -> None:
+    study = two_objective_study("hyperopt", directions=["minimize", "maximize"], n_trials=40)
     with pytest.raises(ut.ArgumentError, match=r"2 objectives, so target=.*Fix: pass target=0 .* or target='error'"):
         study.importance()
     by_name, by_index = study.importance(target="error"), study.importance(target=0)

@@ -119,18 +119,9 @@ def test_a_study_with_pruned_trials_says_how_many_and_which(tmp_path: Path) -> N
 
 
 def test_a_study_with_several_objectives_shows_its_front_and_explains_the_target(tmp_path: Path) -> None:
-    from test_importance import SPACE as FLAT
-    from test_importance import two_objectives
+    from test_importance import two_objective_study
 
-    study = ut.optimize(
-        two_objectives,
-        FLAT,
-        directions=["minimize", "minimize"],
-        objectives=["error", "size"],
-        backend="optuna",
-        n_trials=30,
-        seed=0,
-    )
+    study = two_objective_study("optuna", directions=["minimize", "minimize"], n_trials=30)
     plain = study.report(tmp_path / "plain.html").html.read_text()
     assert f"Several objectives: the {len(study.best_trials)} trial(s) of the Pareto front." in plain
     assert "pass <code>target=</code> to <code>study.report</code> to compute importance" in plain
