@@ -1,0 +1,122 @@
+"""The trials table of a comparison: one row per trial, built the same way from a live run and from a storage.
+
+A run's trials reduce to *entries*: the trial's state and value and its timings
+(``suggest_time``, ``eval_time``, ``overhead``, ``wall_time``). A run in memory
+makes them as it goes; a run in a storage keeps the timings in each trial's user
+attribute :data:`TIMING_KEY`, so that :func:`run_rows` gives the same rows whether
+the comparison was just run or loaded.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from unitune.adapters import TrialState
+
+if TYPE_CHECKING:
+    import optuna
+    import pandas as pd
+
+__all__ = [
+    "FAILURE_COLUMNS",
+    "ROW_COLUMNS",
+    "TIMING_KEY",
+    "entry_of_frozen",
+    "failure_frame",
+    "run_rows",
+    "trials_frame",
+]
+
+#: The user attribute of a stored trial that holds its timings (seconds).
+TIMING_KEY = "unitune.timing"
+_TIMINGS = ("suggest_time", "eval_time", "overhead", "wall_time")
+ROW_COLUMNS = ["problem", "backend", "seed", "trial", "state", "value", "best_so_far", "regret", *_TIMINGS]
+FAILURE_COLUMNS = ["problem", "backend", "seed", "error"]
+_STATES = {"COMPLETE": TrialState.COMPLETE, "FAIL": TrialState.FAILED, "PRUNED": TrialState.PRUNED}
+
+
+def entry_of_frozen(frozen: optuna.trial.FrozenTrial) -> dict[str, Any]:
+    """The entry of a finished stored trial (timings NaN where the record has none).
+
+    Example:
+        >>> import optuna
+        >>> trial = optuna.trial.create_trial(value=2.0, user_attrs={TIMING_KEY: {"eval_time": 0.5}})
+        >>> entry = entry_of_frozen(trial)
+        >>> entry["state"], entry["value"], entry["eval_time"], math.isnan(entry["wall_time"])
+        (<TrialState.COMPLETE: 'complete'>, 2.0, 0.5, True)
+    """
+    state = _STATES[frozen.state.name]
+    timing = frozen.user_attrs.get(TIMING_KEY) or {}
+    value = frozen.value if state is TrialState.COMPLETE and frozen.value is not None else math.nan
+    entry: dict[str, Any] = {"state": state, "value": float(value)}
+    for key in _TIMINGS:
+        got = timing.get(key)
+        entry[key] = math.nan if got is None else float(got)
+    return entry
+
+
+def run_rows(
+    problem: str,
+    backend: str,
+    seed: int,
+    direction: str,
+    optimum: float | None,
+    entries: Sequence[Mapping[str, Any]],
+) -> list[dict[str, Any]]:
+    """One row per trial of one run: the entries with the best value so far and the regret.
+
+    ``overhead`` is the run's mean of unitune's own time per trial (as ``Study.overhead``
+    divided by the trials).
+    """
+    sign = 1.0 if direction == "minimize" else -1.0
+    overheads = [e["overhead"] for e in entries if not math.isnan(e["overhead"])]
+    overhead = sum(overheads) / len(overheads) if overheads else math.nan
+    best = math.inf
+    rows = []
+    for i, entry in enumerate(entries):
+        value = entry["value"]
+        if not math.isnan(value):
+            best = min(best, sign * value)
+        best_so_far = sign * best if math.isfinite(best) else math.nan
+        regret = math.nan
+        if optimum is not None and math.isfinite(best):
+            regret = max(0.0, sign * (best_so_far - optimum))
+        rows.append(
+            {
+                "problem": problem,
+                "backend": backend,
+                "seed": seed,
+                "trial": i,
+                "state": entry["state"],
+                "value": value,
+                "best_so_far": best_so_far,
+                "regret": regret,
+                "suggest_time": entry["suggest_time"],
+                "eval_time": entry["eval_time"],
+                "overhead": overhead,
+                "wall_time": entry["wall_time"],
+            }
+        )
+    return rows
+
+
+def trials_frame(chunks: Sequence[pd.DataFrame | list[dict[str, Any]]]) -> pd.DataFrame:
+    """The long-form trials table from per-run chunks (row lists or frames), sorted by run and trial."""
+    import pandas as pd
+
+    frames = [c if isinstance(c, pd.DataFrame) else pd.DataFrame(c, columns=ROW_COLUMNS) for c in chunks]
+    frames = [f for f in frames if len(f)]
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=ROW_COLUMNS)
+    ordered: pd.DataFrame = frame.sort_values(["problem", "backend", "seed", "trial"], kind="stable")
+    reset: pd.DataFrame = ordered.reset_index(drop=True)
+    return reset
+
+
+def failure_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """The failed runs: problem, backend, seed, error."""
+    import pandas as pd
+
+    frame: pd.DataFrame = pd.DataFrame(rows, columns=FAILURE_COLUMNS)
+    return frame

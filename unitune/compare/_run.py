@@ -1,0 +1,285 @@
+"""One (problem, backend, seed) run of a comparison: in memory, or in a storage that survives a kill.
+
+In a storage (see :mod:`unitune.compare._store` for the layout) a run is a study
+that receives each trial once it has finished. A run that was interrupted (a
+kill -9, a lost worker) is continued **exactly**: the backend, built again with
+the run's seed, is asked again from the start and told the recorded result of
+each recorded trial in order (the objective is not evaluated again), and each
+configuration it proposes is checked against the recorded one. The run then goes
+on as if it had never stopped, so its trials equal an uninterrupted run's.
+
+Study's own resume (``load_if_exists=True``) is different on purpose: it reseeds
+the backend from the number of recorded trials so that a continued study does
+not repeat its suggestions. That is what a run falls back to when the backend
+does not propose the recorded configurations again (a backend that is not
+deterministic for a seed): the continuation is then recorded as ``"reseeded"``
+with the reason, in the run's study and in the comparison's setup.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from unitune.compare._rows import TIMING_KEY, entry_of_frozen, run_rows
+from unitune.compare._store import _LOGGERS, CONTINUED, DONE, RUN, _counts, open_storage, run_name
+from unitune.exceptions import StudyError
+
+if TYPE_CHECKING:
+    import optuna
+
+    from unitune.problems import Problem
+    from unitune.study import Study, Trial
+
+__all__ = ["Run", "RunResult", "run_one"]
+
+logger = logging.getLogger("unitune")
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run of a comparison."""
+
+    problem: Problem
+    backend: str
+    seed: int
+    n_trials: int
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        """The name of the run's study in a storage."""
+        return run_name(self.problem.name, self.backend, self.seed)
+
+    def study(self, **stored: Any) -> Study:
+        """A new study of this run (in memory, or ``stored`` keywords: storage, study_name, ...)."""
+        from unitune.study import Study
+
+        return Study(
+            self.problem.space,
+            backend=self.backend,
+            direction=self.problem.direction,
+            seed=self.seed,
+            backend_options=self.options,
+            **stored,
+        )
+
+    def rows(self, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        p = self.problem
+        return run_rows(p.name, self.backend, self.seed, p.direction, p.optimum, entries)
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What a worker sends back.
+
+    Attributes:
+        rows: The rows of a run in memory (None when they are in the storage).
+        continued: How an interrupted run was continued (None for a run that was not).
+    """
+
+    rows: list[dict[str, Any]] | None
+    continued: dict[str, Any] | None = None
+
+
+class _Clock:
+    """The timings of each trial of a sequential run (one trial at a time)."""
+
+    def __init__(self, study: Study, offset: float = 0.0) -> None:
+        self.study = study
+        self.start = time.perf_counter() - offset
+        self.eval_time = math.nan
+        self.overhead = study.overhead
+
+    def timed(self, problem: Problem) -> Callable[[dict[str, Any]], float]:
+        def objective(config: dict[str, Any]) -> float:
+            t0 = time.perf_counter()
+            try:
+                return problem(config)
+            finally:
+                self.eval_time = time.perf_counter() - t0
+
+        return objective
+
+    def timing(self, trial: Trial) -> dict[str, float]:
+        """The timings of a trial just told (call once per trial, in order)."""
+        overhead, self.overhead = self.study.overhead - self.overhead, self.study.overhead
+        eval_time, self.eval_time = self.eval_time, math.nan
+        return {
+            "suggest_time": trial.suggest_time + trial.tell_time,
+            "eval_time": eval_time,
+            "overhead": overhead,
+            "wall_time": time.perf_counter() - self.start,
+        }
+
+
+def run_one(run: Run, storage: Any = None) -> RunResult:
+    """Run (or, in a storage, continue) one run; module level, so that it pickles into workers."""
+    if storage is not None:
+        return _stored_run(run, storage)
+    study = run.study()
+    clock = _Clock(study)
+    entries: list[dict[str, Any]] = []
+
+    def on_trial(study: Study, trial: Trial) -> None:
+        entries.append(_entry(trial, clock.timing(trial)))
+
+    study.optimize(clock.timed(run.problem), run.n_trials, callbacks=[on_trial], catch=Exception)
+    return RunResult(run.rows(entries))
+
+
+def _entry(trial: Trial, timing: Mapping[str, float]) -> dict[str, Any]:
+    value = trial.value if trial.state == "complete" and trial.value is not None else math.nan
+    return {"state": trial.state, "value": float(value), **timing}
+
+
+# -- a run in a storage ---------------------------------------------------------------------------------
+
+
+def _stored_run(run: Run, storage: Any) -> RunResult:
+    store = open_storage(storage)
+    study = run.study()
+    live = study.optuna_study  # the record in Optuna's form: each finished trial is copied from it
+    study_id = _open_run_study(store, run, live)
+    recorded = sorted(store.get_all_trials(study_id, deepcopy=False), key=lambda t: t.number)
+    counted = [t for t in recorded if _counts(t)]
+    if len(counted) >= run.n_trials and len(counted) == len(recorded):  # finished; killed before it said so
+        store.set_study_user_attr(study_id, DONE, True)
+        return RunResult(None)
+    walls = [e["wall_time"] for e in map(entry_of_frozen, counted) if not math.isnan(e["wall_time"])]
+    offset = walls[-1] if walls else 0.0  # the run's time before it was interrupted
+    began = time.perf_counter()
+    continued = None
+    if recorded:
+        reason = None if len(counted) == len(recorded) else "the record holds a trial left running (a reseeded run)"
+        if reason is None:
+            reason = _replay(study, live, recorded)
+        continued = {"recorded": len(counted), "mode": "replayed" if reason is None else "reseeded"}
+        if reason is not None:
+            continued["reason"] = reason
+            logger.warning("%s: not continued exactly, reseeded instead: %s", run.name, reason)
+        events = store.get_study_user_attrs(study_id).get(CONTINUED) or []
+        store.set_study_user_attr(study_id, CONTINUED, [*events, continued])
+        if reason is not None:
+            _reseeded(run, store, len(counted), offset)
+            store.set_study_user_attr(study_id, DONE, True)
+            return RunResult(None, continued)
+    clock = _Clock(study, offset + time.perf_counter() - began)  # a replay counts as the run's time
+
+    def copy(study: Study, trial: Trial) -> None:
+        frozen = live.get_trials(deepcopy=False)[trial.number]
+        store.create_new_trial(study_id, template_trial=_with_timing(frozen, clock.timing(trial)))
+
+    study.optimize(clock.timed(run.problem), run.n_trials - len(counted), callbacks=[copy], catch=Exception)
+    store.set_study_user_attr(study_id, DONE, True)
+    return RunResult(None, continued)
+
+
+def _open_run_study(store: optuna.storages.BaseStorage, run: Run, live: optuna.Study) -> int:
+    """The id of the run's study: created with the study's attributes, or checked against them."""
+    import optuna
+
+    from unitune._quiet import quiet
+
+    direction = optuna.study.StudyDirection[run.problem.direction.upper()]
+    with quiet(*_LOGGERS):
+        try:
+            study_id = store.create_new_study([direction], run.name)
+        except optuna.exceptions.DuplicatedStudyError:
+            study_id = store.get_study_id_from_name(run.name)
+        else:
+            for key, value in {**live.user_attrs, RUN: _identity(run)}.items():
+                store.set_study_user_attr(study_id, key, value)
+            return study_id
+    stored = store.get_study_user_attrs(study_id)
+    differences = [
+        f"{what} is {mine!r}, stored {theirs!r}"
+        for what, mine, theirs in (
+            ("the direction", [direction.name], [d.name for d in store.get_study_directions(study_id)]),
+            ("the backend", live.user_attrs.get("unitune.backend"), stored.get("unitune.backend")),
+            ("the space", live.user_attrs.get("unitune.signature"), stored.get("unitune.signature")),
+        )
+        if mine != theirs
+    ]
+    if differences:
+        raise StudyError(
+            f"run {run.name!r} cannot be continued: the storage holds another run of that name ("
+            + "; ".join(differences)
+            + "). Fix: give the problem another name, or use another storage"
+        )
+    return study_id
+
+
+def _identity(run: Run) -> dict[str, Any]:
+    return {"problem": run.problem.name, "backend": run.backend, "seed": run.seed}
+
+
+def _replay(study: Study, live: optuna.Study, recorded: list[optuna.trial.FrozenTrial]) -> str | None:
+    """Ask the seeded backend again for each recorded trial and tell it the recorded result.
+
+    Returns:
+        None when every proposed configuration is the recorded one, else why the backend cannot
+        be continued exactly (the study is then spent).
+    """
+    for frozen in recorded:
+        try:
+            trial = study.ask()
+        except StudyError as error:
+            return f"trial {frozen.number}: {error}"
+        asked = live.get_trials(deepcopy=False)[trial.number].params
+        if trial.number != frozen.number or asked != frozen.params:
+            return (
+                f"trial {frozen.number}: the backend, seeded again, proposed {asked} where the record holds "
+                f"{frozen.params} (the backend is not deterministic for a seed)"
+            )
+        if frozen.state.name == "COMPLETE":
+            study.tell(trial, frozen.value)
+        elif frozen.state.name == "PRUNED":
+            study.tell(trial, state="pruned")
+        else:
+            study.tell(trial, state="failed", error=str(frozen.system_attrs.get("fail_reason", "failed")))
+    return None
+
+
+def _with_timing(frozen: optuna.trial.FrozenTrial, timing: Mapping[str, float]) -> optuna.trial.FrozenTrial:
+    """A copy of a finished trial for the storage, its timings in its user attributes."""
+    from optuna.trial import FrozenTrial
+
+    return FrozenTrial(
+        number=frozen.number,
+        state=frozen.state,
+        value=None,
+        values=frozen.values,
+        datetime_start=frozen.datetime_start,
+        datetime_complete=frozen.datetime_complete,
+        params=frozen.params,
+        distributions=frozen.distributions,
+        user_attrs={**frozen.user_attrs, TIMING_KEY: dict(timing)},
+        system_attrs=frozen.system_attrs,
+        intermediate_values=frozen.intermediate_values,
+        trial_id=-1,
+    )
+
+
+def _reseeded(run: Run, store: optuna.storages.BaseStorage, counted: int, offset: float) -> None:
+    """Continue the run with Study's own resume (the backend reseeded), its timings in the trials' attributes."""
+    study = run.study(storage=store, study_name=run.name, load_if_exists=True)
+    start = time.perf_counter() - offset
+
+    def objective(config: dict[str, Any]) -> dict[str, Any]:
+        t0 = time.perf_counter()
+        value = run.problem(config)
+        running = study.running
+        timing = {
+            "suggest_time": running[0].suggest_time if running else math.nan,  # its share of the ask only
+            "eval_time": time.perf_counter() - t0,
+            "overhead": math.nan,
+            "wall_time": time.perf_counter() - start,
+        }
+        return {"value": value, TIMING_KEY: timing}
+
+    study.optimize(objective, run.n_trials - counted, catch=Exception)
