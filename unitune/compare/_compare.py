@@ -144,7 +144,7 @@ def _stored(
     storage: Any, setup: dict[str, Any], tasks: list[Task], n_jobs: int, executor: cf.Executor | None, progress: bool
 ) -> Comparison:
     """Run the runs that the storage does not hold finished, then read the whole comparison from it."""
-    from unitune.compare._store import ComparisonStore, check_storage, display, load
+    from unitune.compare._store import ComparisonStore, check_storage, display
 
     check_storage(storage)
     if (n_jobs != 1 or executor is not None) and type(storage).__name__ == "InMemoryStorage":
@@ -157,7 +157,7 @@ def _stored(
     store = ComparisonStore(storage)
     store.begin({**setup, "storage": display(storage), "baseline_extra": any(t.baseline for t in tasks)})
     execute(tasks, n_jobs, executor, progress, store)
-    return load(storage)
+    return Comparison.load(storage)
 
 
 def _setup(

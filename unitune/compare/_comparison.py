@@ -94,7 +94,7 @@ class Comparison:
         """
         from unitune.compare._store import load
 
-        return load(storage)
+        return cls(**load(storage))
 
     def __repr__(self) -> str:
         runs = self.trials.groupby(["problem", "backend", "seed"]).ngroups if len(self.trials) else 0

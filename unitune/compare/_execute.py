@@ -15,11 +15,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from unitune.compare._rows import run_frame
 from unitune.compare._run import Run, RunResult, run_one
 from unitune.exceptions import UnituneWarning
 
 if TYPE_CHECKING:
     import concurrent.futures as cf
+
+    import pandas as pd
 
     from unitune.compare._store import ComparisonStore
 
@@ -43,8 +46,8 @@ class Task:
 class Results:
     """What the driver keeps: per run, its rows (without a storage) or nothing; the failed runs."""
 
-    rows: list[list[dict[str, Any]]] = field(default_factory=list)
-    baseline_rows: list[list[dict[str, Any]]] = field(default_factory=list)
+    rows: list[pd.DataFrame] = field(default_factory=list)
+    baseline_rows: list[pd.DataFrame] = field(default_factory=list)
     failures: list[dict[str, Any]] = field(default_factory=list)
     baseline_failures: list[dict[str, Any]] = field(default_factory=list)
 
@@ -78,12 +81,17 @@ def execute(
             for task in todo:
                 collect(task, lambda task=task: run_one(task.run, spec))  # type: ignore[misc]
         else:
-            window = EXECUTOR_WINDOW if executor is not None else 4 * n_jobs
-            if executor is None:
+            renew = None
+            if executor is None:  # ours: a worker that died (memory) breaks it; the next runs get a new one
                 from loky import get_reusable_executor
 
-                executor = get_reusable_executor(max_workers=n_jobs, timeout=60)
-            for task, future in _bounded(executor, iter(todo), window, spec):
+                def renew() -> cf.Executor:
+                    fresh: cf.Executor = get_reusable_executor(max_workers=n_jobs, timeout=60)
+                    return fresh
+
+                executor = renew()
+            window = 4 * n_jobs if renew is not None else EXECUTOR_WINDOW
+            for task, future in _bounded(executor, iter(todo), window, spec, renew):
                 collect(task, future.result)
     finally:
         if bar is not None:
@@ -92,9 +100,16 @@ def execute(
 
 
 def _bounded(
-    executor: cf.Executor, tasks: Iterator[Task], window: int, spec: Any
+    executor: cf.Executor,
+    tasks: Iterator[Task],
+    window: int,
+    spec: Any,
+    renew: Callable[[], cf.Executor] | None,
 ) -> Iterator[tuple[Task, cf.Future[RunResult]]]:
-    """Submit at most ``window`` runs at a time; yield each with its future as it finishes."""
+    """Submit at most ``window`` runs at a time; yield each with its future as it finishes.
+
+    ``renew`` gives a working executor again when ``executor`` is broken (a worker died).
+    """
     from concurrent.futures import FIRST_COMPLETED, wait
 
     flight: dict[cf.Future[RunResult], Task] = {}
@@ -103,7 +118,14 @@ def _bounded(
             task = next(tasks, None)
             if task is None:
                 break
-            flight[executor.submit(run_one, task.run, spec)] = task
+            try:
+                future = executor.submit(run_one, task.run, spec)
+            except Exception:
+                if renew is None:
+                    raise
+                executor = renew()
+                future = executor.submit(run_one, task.run, spec)
+            flight[future] = task
         if not flight:
             return
         finished, _ = wait(flight, return_when=FIRST_COMPLETED)
@@ -124,7 +146,7 @@ def _collect(task: Task, result: Callable[[], RunResult], results: Results, stor
             store.failed(run.name, message)
         return
     if got.rows is not None:
-        (results.baseline_rows if task.baseline else results.rows).append(got.rows)
+        (results.baseline_rows if task.baseline else results.rows).append(run_frame(got.rows))
     if store is not None:
         store.succeeded(run.name)
     if got.continued is not None and got.continued["mode"] == "reseeded":

@@ -25,6 +25,7 @@ __all__ = [
     "TIMING_KEY",
     "entry_of_frozen",
     "failure_frame",
+    "run_frame",
     "run_rows",
     "trials_frame",
 ]
@@ -45,7 +46,7 @@ def entry_of_frozen(frozen: optuna.trial.FrozenTrial) -> dict[str, Any]:
         >>> trial = optuna.trial.create_trial(value=2.0, user_attrs={TIMING_KEY: {"eval_time": 0.5}})
         >>> entry = entry_of_frozen(trial)
         >>> entry["state"], entry["value"], entry["eval_time"], math.isnan(entry["wall_time"])
-        (<TrialState.COMPLETE: 'complete'>, 2.0, 0.5, True)
+        ('complete', 2.0, 0.5, True)
     """
     state = _STATES[frozen.state.name]
     timing = frozen.user_attrs.get(TIMING_KEY) or {}
@@ -102,12 +103,19 @@ def run_rows(
     return rows
 
 
-def trials_frame(chunks: Sequence[pd.DataFrame | list[dict[str, Any]]]) -> pd.DataFrame:
-    """The long-form trials table from per-run chunks (row lists or frames), sorted by run and trial."""
+def run_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """One run's rows as a frame (a frame holds a run's trials in a fraction of the rows' memory)."""
     import pandas as pd
 
-    frames = [c if isinstance(c, pd.DataFrame) else pd.DataFrame(c, columns=ROW_COLUMNS) for c in chunks]
-    frames = [f for f in frames if len(f)]
+    frame: pd.DataFrame = pd.DataFrame(rows, columns=ROW_COLUMNS)
+    return frame
+
+
+def trials_frame(chunks: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """The long-form trials table from per-run frames, sorted by run and trial."""
+    import pandas as pd
+
+    frames = [f for f in chunks if len(f)]
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=ROW_COLUMNS)
     ordered: pd.DataFrame = frame.sort_values(["problem", "backend", "seed", "trial"], kind="stable")
     reset: pd.DataFrame = ordered.reset_index(drop=True)

@@ -25,8 +25,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from unitune.adapters._optuna_compat import STORAGE_LOGGERS
 from unitune.compare._rows import TIMING_KEY, entry_of_frozen, run_rows
-from unitune.compare._store import _LOGGERS, CONTINUED, DONE, RUN, _counts, open_storage, run_name
+from unitune.compare._store import CONTINUED, DONE, RUN, _counts, open_storage, run_name
 from unitune.exceptions import StudyError
 
 if TYPE_CHECKING:
@@ -186,7 +187,7 @@ def _open_run_study(store: optuna.storages.BaseStorage, run: Run, live: optuna.S
     from unitune._quiet import quiet
 
     direction = optuna.study.StudyDirection[run.problem.direction.upper()]
-    with quiet(*_LOGGERS):
+    with quiet(*STORAGE_LOGGERS):
         try:
             study_id = store.create_new_study([direction], run.name)
         except optuna.exceptions.DuplicatedStudyError:

@@ -29,12 +29,12 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from unitune._quiet import quiet
+from unitune.adapters._optuna_compat import STORAGE_LOGGERS as _LOGGERS  # Optuna announces every new study
 from unitune.exceptions import ArgumentError, ArgumentTypeError, StudyError, UnituneWarning, argument_error
 
 if TYPE_CHECKING:
     import optuna
-
-    from unitune.compare._comparison import Comparison
+    import pandas as pd
 
 __all__ = [
     "CONTINUED",
@@ -60,12 +60,6 @@ RUN = "unitune.compare.run"
 CONTINUED = "unitune.compare.continued"
 #: Setup entries that decide the runs: a stored comparison is continued only with the same ones.
 _RESULT_KEYS = ("problems", "optima", "directions", "backends", "backend_options", "n_trials", "seeds", "baseline")
-_LOGGERS = (
-    "optuna.storages._in_memory",
-    "optuna.storages._rdb.storage",
-    "optuna.storages.journal._storage",
-    "alembic.runtime.migration",
-)  # Optuna announces every study it creates (as unitune.adapters._optuna_compat.STORAGE_LOGGERS)
 _OPENED: dict[str, optuna.storages.BaseStorage] = {}  # per process: one storage (one engine) per URL
 
 
@@ -215,8 +209,10 @@ class ComparisonStore:
             self.storage.set_study_user_attr(setup_id, ERROR + "/" + name, None)
 
 
-def load(storage: Any) -> Comparison:
-    """The comparison stored by ``compare(..., storage=storage)``: its finished runs, failures and setup.
+def load(storage: Any) -> dict[str, Any]:
+    """The parts of the comparison stored by ``compare(..., storage=storage)`` (:class:`Comparison`'s arguments).
+
+    Its finished runs, failures, optima, directions, baseline runs and setup.
 
     Runs not finished (the comparison was interrupted) are left out, with a warning that
     says how many; calling ``compare`` again with the same arguments completes them.
@@ -224,8 +220,7 @@ def load(storage: Any) -> Comparison:
     Raises:
         ArgumentError: the storage holds no comparison.
     """
-    from unitune.compare._comparison import Comparison
-    from unitune.compare._rows import entry_of_frozen, failure_frame, run_rows, trials_frame
+    from unitune.compare._rows import entry_of_frozen, failure_frame, run_frame, run_rows, trials_frame
 
     check_storage(storage)
     store = ComparisonStore(storage)
@@ -243,8 +238,8 @@ def load(storage: Any) -> Comparison:
     extra = bool(setup.get("baseline_extra"))
     compared = [(p, b, s) for p in setup["problems"] for b in setup["backends"] for s in setup["seeds"]]
     base = [(p, baseline, s) for p in setup["problems"] for s in setup["seeds"]] if baseline and extra else []
-    chunks: list[list[dict[str, Any]]] = []
-    base_chunks: list[list[dict[str, Any]]] = []
+    chunks: list[pd.DataFrame] = []
+    base_chunks: list[pd.DataFrame] = []
     failures: list[dict[str, Any]] = []
     base_failures: list[dict[str, Any]] = []
     continued: list[dict[str, Any]] = []
@@ -261,7 +256,7 @@ def load(storage: Any) -> Comparison:
                 study_id = store.storage.get_study_id_from_name(study.study_name)
                 stored = store.storage.get_all_trials(study_id, deepcopy=False)
                 entries = [entry_of_frozen(t) for t in sorted(stored, key=lambda t: t.number) if _counts(t)]
-                out.append(run_rows(problem, backend, seed, directions[problem], optima[problem], entries))
+                out.append(run_frame(run_rows(problem, backend, seed, directions[problem], optima[problem], entries)))
             elif error:
                 failed.append({"problem": problem, "backend": backend, "seed": seed, "error": error})
             else:
@@ -279,7 +274,14 @@ def load(storage: Any) -> Comparison:
     reference = None
     if baseline is not None:
         reference = trials_frame(base_chunks) if extra else trials[trials["backend"] == baseline].reset_index(drop=True)
-    return Comparison(trials, failure_frame(failures), optima, directions, baseline=reference, setup=setup)
+    return {
+        "trials": trials,
+        "failures": failure_frame(failures),
+        "optima": optima,
+        "directions": directions,
+        "baseline": reference,
+        "setup": setup,
+    }
 
 
 def _counts(frozen: optuna.trial.FrozenTrial) -> bool:
