@@ -157,6 +157,22 @@ def test_load_rebuilds_the_comparison_and_equals_a_run_in_memory(
     assert "12/16 [00:00<?" in bar and "compare: 100%" in bar and "16/16" in bar and "failed=4" in bar
 
 
+def test_load_reads_each_finished_run_from_its_result_attribute_or_else_from_its_trials(tmp_path: Path) -> None:
+    storage = f"sqlite:///{tmp_path / 'runs.db'}"
+    kwargs: dict[str, Any] = {"backends": ["optuna:random", "hyperopt:rand"], "n_trials": 4, "seeds": [0, 1]}
+    cmp = ut.compare(["branin", "hartmann3"], storage=storage, baseline=None, **kwargs)
+    runs = [s for s in optuna.get_all_study_summaries(storage) if s.study_name != "unitune.comparison"]
+    assert len(runs) == 8
+    for summary in runs:  # each finished run keeps its trials' states, values and timings as columns
+        result = summary.user_attrs["unitune.compare.result"]
+        trials = optuna.load_study(study_name=summary.study_name, storage=storage).trials
+        assert result["value"] == [t.value for t in trials]
+        assert result["wall_time"] == [t.user_attrs["unitune.timing"]["wall_time"] for t in trials]
+    for summary in runs[::2]:  # a storage without the attribute (written before it existed): its trials are read
+        optuna.load_study(study_name=summary.study_name, storage=storage).set_user_attr("unitune.compare.result", None)
+    pd.testing.assert_frame_equal(Comparison.load(storage).trials, cmp.trials)
+
+
 def test_a_storage_keeps_one_comparison_and_says_what_differs(tmp_path: Path) -> None:
     storage = str(tmp_path / "journal.log")  # a journal file
     with pytest.raises(ut.ArgumentError, match="holds no comparison"):

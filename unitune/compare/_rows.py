@@ -25,14 +25,17 @@ __all__ = [
     "TIMING_KEY",
     "entry_of_frozen",
     "failure_frame",
+    "pack",
     "run_frame",
     "run_rows",
     "trials_frame",
+    "unpack",
 ]
 
 #: The user attribute of a stored trial that holds its timings (seconds).
 TIMING_KEY = "unitune.timing"
 _TIMINGS = ("suggest_time", "eval_time", "overhead", "wall_time")
+_NUMBERS = ("value", *_TIMINGS)
 ROW_COLUMNS = ["problem", "backend", "seed", "trial", "state", "value", "best_so_far", "regret", *_TIMINGS]
 FAILURE_COLUMNS = ["problem", "backend", "seed", "error"]
 _STATES = {"COMPLETE": TrialState.COMPLETE, "FAIL": TrialState.FAILED, "PRUNED": TrialState.PRUNED}
@@ -56,6 +59,30 @@ def entry_of_frozen(frozen: optuna.trial.FrozenTrial) -> dict[str, Any]:
         got = timing.get(key)
         entry[key] = math.nan if got is None else float(got)
     return entry
+
+
+def pack(entries: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
+    """A run's entries as strict-JSON columns (what a finished run stores beside its trials); NaN becomes None.
+
+    Example:
+        >>> entries = [{"state": TrialState.FAILED, "value": math.nan, **dict.fromkeys(_TIMINGS, 0.1)}]
+        >>> packed = pack(entries)
+        >>> packed["state"], packed["value"], str(unpack(packed)) == str(entries)
+        (['failed'], [None], True)
+    """
+    packed: dict[str, list[Any]] = {"state": [str(e["state"]) for e in entries]}
+    for key in _NUMBERS:
+        packed[key] = [None if math.isnan(e[key]) else float(e[key]) for e in entries]
+    return packed
+
+
+def unpack(columns: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
+    """The entries of :func:`pack`'s columns."""
+    numbers = [[math.nan if v is None else float(v) for v in columns[key]] for key in _NUMBERS]
+    return [
+        {"state": TrialState(state), **dict(zip(_NUMBERS, row, strict=True))}
+        for state, *row in zip(columns["state"], *numbers, strict=True)
+    ]
 
 
 def run_rows(

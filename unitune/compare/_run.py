@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from unitune.adapters._optuna_compat import STORAGE_LOGGERS
-from unitune.compare._rows import TIMING_KEY, entry_of_frozen, run_rows
-from unitune.compare._store import CONTINUED, DONE, RUN, _counts, open_storage, run_name
+from unitune.compare._rows import TIMING_KEY, entry_of_frozen, pack, run_rows
+from unitune.compare._store import CONTINUED, DONE, RESULT, RUN, _counts, open_storage, run_entries, run_name
 from unitune.exceptions import StudyError
 
 if TYPE_CHECKING:
@@ -148,10 +148,11 @@ def _stored_run(run: Run, storage: Any) -> RunResult:
     study_id = _open_run_study(store, run, live)
     recorded = sorted(store.get_all_trials(study_id, deepcopy=False), key=lambda t: t.number)
     counted = [t for t in recorded if _counts(t)]
+    entries = [entry_of_frozen(t) for t in counted]
     if len(counted) >= run.n_trials and len(counted) == len(recorded):  # finished; killed before it said so
-        store.set_study_user_attr(study_id, DONE, True)
+        _done(store, study_id, entries)
         return RunResult(None)
-    walls = [e["wall_time"] for e in map(entry_of_frozen, counted) if not math.isnan(e["wall_time"])]
+    walls = [e["wall_time"] for e in entries if not math.isnan(e["wall_time"])]
     offset = walls[-1] if walls else 0.0  # the run's time before it was interrupted
     began = time.perf_counter()
     continued = None
@@ -167,17 +168,24 @@ def _stored_run(run: Run, storage: Any) -> RunResult:
         store.set_study_user_attr(study_id, CONTINUED, [*events, continued])
         if reason is not None:
             _reseeded(run, store, len(counted), offset)
-            store.set_study_user_attr(study_id, DONE, True)
+            _done(store, study_id, run_entries(store, run.name))
             return RunResult(None, continued)
     clock = _Clock(study, offset + time.perf_counter() - began)  # a replay counts as the run's time
 
     def copy(study: Study, trial: Trial) -> None:
-        frozen = live.get_trials(deepcopy=False)[trial.number]
-        store.create_new_trial(study_id, template_trial=_with_timing(frozen, clock.timing(trial)))
+        stored = _with_timing(live.get_trials(deepcopy=False)[trial.number], clock.timing(trial))
+        store.create_new_trial(study_id, template_trial=stored)
+        entries.append(entry_of_frozen(stored))
 
     study.optimize(clock.timed(run.problem), run.n_trials - len(counted), callbacks=[copy], catch=Exception)
-    store.set_study_user_attr(study_id, DONE, True)
+    _done(store, study_id, entries)
     return RunResult(None, continued)
+
+
+def _done(store: optuna.storages.BaseStorage, study_id: int, entries: list[dict[str, Any]]) -> None:
+    """Mark a run finished, its trials' states, values and timings beside it (read by ``Comparison.load``)."""
+    store.set_study_user_attr(study_id, RESULT, pack(entries))
+    store.set_study_user_attr(study_id, DONE, True)
 
 
 def _open_run_study(store: optuna.storages.BaseStorage, run: Run, live: optuna.Study) -> int:

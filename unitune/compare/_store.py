@@ -8,8 +8,11 @@ Layout of a storage written by ``compare(..., storage=...)``:
   load_if_exists=True)``, ``optuna.load_study`` and optuna-dashboard read it).
   A trial enters it once it has finished, with its timings in the user attribute
   :data:`~unitune.compare._rows.TIMING_KEY`. The study attribute
-  ``unitune.compare.done`` marks a finished run; ``unitune.compare.continued``
-  lists how an interrupted run was continued (replayed exactly, or reseeded).
+  ``unitune.compare.done`` marks a finished run, and ``unitune.compare.result``
+  holds its trials' states, values and timings as columns (what :func:`load`
+  reads: one query for all runs, where reading every trial would take one per
+  run); ``unitune.compare.continued`` lists how an interrupted run was continued
+  (replayed exactly, or reseeded).
 * One study named :data:`SETUP_STUDY` without trials, whose user attribute
   ``unitune.comparison`` holds the setup: problems, optima, directions,
   backends and their options, trials, seeds, baseline; and
@@ -40,12 +43,14 @@ __all__ = [
     "CONTINUED",
     "DONE",
     "ERROR",
+    "RESULT",
     "RUN",
     "SETUP_STUDY",
     "ComparisonStore",
     "display",
     "load",
     "open_storage",
+    "run_entries",
     "run_name",
 ]
 
@@ -58,6 +63,7 @@ DONE = "unitune.compare.done"
 ERROR = "unitune.compare.error"
 RUN = "unitune.compare.run"
 CONTINUED = "unitune.compare.continued"
+RESULT = "unitune.compare.result"
 #: Setup entries that decide the runs: a stored comparison is continued only with the same ones.
 _RESULT_KEYS = ("problems", "optima", "directions", "backends", "backend_options", "n_trials", "seeds", "baseline")
 _OPENED: dict[str, optuna.storages.BaseStorage] = {}  # per process: one storage (one engine) per URL
@@ -220,7 +226,7 @@ def load(storage: Any) -> dict[str, Any]:
     Raises:
         ArgumentError: the storage holds no comparison.
     """
-    from unitune.compare._rows import entry_of_frozen, failure_frame, run_frame, run_rows, trials_frame
+    from unitune.compare._rows import failure_frame, run_frame, run_rows, trials_frame, unpack
 
     check_storage(storage)
     store = ComparisonStore(storage)
@@ -253,9 +259,7 @@ def load(storage: Any) -> dict[str, Any]:
             for event in attrs.get(CONTINUED) or []:
                 continued.append({"problem": problem, "backend": backend, "seed": seed, **event})
             if study is not None and attrs.get(DONE):
-                study_id = store.storage.get_study_id_from_name(study.study_name)
-                stored = store.storage.get_all_trials(study_id, deepcopy=False)
-                entries = [entry_of_frozen(t) for t in sorted(stored, key=lambda t: t.number) if _counts(t)]
+                entries = unpack(attrs[RESULT]) if attrs.get(RESULT) else run_entries(store.storage, name)
                 out.append(run_frame(run_rows(problem, backend, seed, directions[problem], optima[problem], entries)))
             elif error:
                 failed.append({"problem": problem, "backend": backend, "seed": seed, "error": error})
@@ -282,6 +286,14 @@ def load(storage: Any) -> dict[str, Any]:
         "baseline": reference,
         "setup": setup,
     }
+
+
+def run_entries(storage: optuna.storages.BaseStorage, name: str) -> list[dict[str, Any]]:
+    """The entries of a run, read from its study's trials."""
+    from unitune.compare._rows import entry_of_frozen
+
+    stored = storage.get_all_trials(storage.get_study_id_from_name(name), deepcopy=False)
+    return [entry_of_frozen(t) for t in sorted(stored, key=lambda t: t.number) if _counts(t)]
 
 
 def _counts(frozen: optuna.trial.FrozenTrial) -> bool:
