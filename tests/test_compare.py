@@ -25,7 +25,20 @@ BACKENDS = ["optuna:random", "hyperopt:rand", "skopt:random"]
 PROBLEMS = ["branin", "hartmann3"]
 N_TRIALS = 6
 SEEDS = range(4)
-COLUMNS = ["problem", "backend", "seed", "trial", "state", "value", "best_so_far", "regret", *TIMING_COLUMNS]
+COLUMNS = [
+    "problem",
+    "backend",
+    "seed",
+    "trial",
+    "state",
+    "value",
+    "best_so_far",
+    "regret",
+    *TIMING_COLUMNS,
+    "last_step",
+    "steps",
+    "cumulative_steps",
+]
 
 
 def _compare(**kwargs: Any) -> Comparison:

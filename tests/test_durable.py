@@ -84,7 +84,7 @@ def _untimed(cmp: Comparison) -> pd.DataFrame:
 def test_a_comparison_killed_mid_run_continues_exactly_as_if_uninterrupted(tmp_path: Path) -> None:
     killed, reference = f"sqlite:///{tmp_path / 'killed.db'}", f"sqlite:///{tmp_path / 'reference.db'}"
     mark = tmp_path / "mark"
-    stop_at = 3 * N_TRIALS + 7  # the 7th trial of the 4th run (optuna:tpe, seed 1): past its start-up phase
+    stop_at = N_TRIALS + 7  # the 7th trial of the 2nd run (optuna:tpe, seed 1): past its start-up phase
     victim = _job(tmp_path, killed, "first.log", STOP_AT=str(stop_at), MARK=str(mark))
     uninterrupted = _job(tmp_path, reference, "reference.log")
     deadline = time.monotonic() + 240

@@ -25,12 +25,13 @@ from unitune.exceptions import (
     SpaceTypeError,
     StudyError,
     StudyInterrupted,
+    TrialPruned,
     UnituneError,
     UnituneWarning,
     UnknownNameError,
 )
 from unitune.space import Categorical, Conditional, Float, Int, Space
-from unitune.study import Study, Trial, TrialState, maximize, minimize
+from unitune.study import Study, Trial, TrialHandle, TrialState, maximize, minimize
 
 __all__ = [
     "ArgumentError",
@@ -52,6 +53,8 @@ __all__ = [
     "StudyError",
     "StudyInterrupted",
     "Trial",
+    "TrialHandle",
+    "TrialPruned",
     "TrialState",
     "UnituneError",
     "UnituneWarning",

@@ -13,8 +13,9 @@ ValueError`` keeps working for code that does not know unitune::
     │   └── BackendNotInstalledError (ImportError)
     ├── ObjectiveError (TypeError)        an objective returned something unusable
     ├── UnknownNameError (KeyError)       no parameter (or study) of that name
-    └── StudyError (RuntimeError)         a study cannot do what was asked
-        └── NoCompleteTrialError (ValueError) no trial completed: no best value
+    ├── StudyError (RuntimeError)         a study cannot do what was asked
+    │   └── NoCompleteTrialError (ValueError) no trial completed: no best value
+    └── TrialPruned                       not an error: an objective raises it to stop its trial early
     UnituneWarning (UserWarning)
     StudyInterrupted (KeyboardInterrupt)  Ctrl-C stopped a study; .study holds it, every finished trial kept
 
@@ -46,6 +47,7 @@ __all__ = [
     "SpaceTypeError",
     "StudyError",
     "StudyInterrupted",
+    "TrialPruned",
     "UnituneError",
     "UnituneWarning",
     "UnknownNameError",
@@ -192,6 +194,27 @@ class NoCompleteTrialError(StudyError, ValueError):
         >>> import unitune as ut
         >>> issubclass(ut.NoCompleteTrialError, ValueError) and issubclass(ut.NoCompleteTrialError, ut.StudyError)
         True
+    """
+
+
+class TrialPruned(UnituneError):
+    """Raised by an objective to end its trial as pruned, like ``optuna.TrialPruned`` (which unitune accepts too).
+
+    A pruned trial is neither complete nor failed: it is recorded with the values it reported,
+    and its backend is told so (or a documented stand-in, see :func:`unitune.backends`).
+
+    Example:
+        >>> import unitune as ut
+        >>> def objective(config, trial):
+        ...     for step in range(10):
+        ...         trial.report(config["x"] * (10 - step), step)
+        ...         if trial.should_prune():
+        ...             raise ut.TrialPruned()
+        ...     return config["x"]
+        >>> study = ut.minimize(objective, {"x": ut.Float(0, 1)}, backend="optuna:random",
+        ...                     n_trials=8, seed=0, pruner="median")
+        >>> sorted({str(t.state) for t in study.trials})
+        ['complete', 'pruned']
     """
 
 

@@ -238,6 +238,15 @@ class Adapter(abc.ABC):
     def add(self, raw: Mapping[str, Any], outcome: Outcome) -> None:
         """Tell a finished trial that this adapter did not propose (resume, warm start, another worker)."""
 
+    def use_pruner(self, pruner: Any, study_name: str) -> None:
+        """Take the study's Optuna pruner and name, before any trial (the study prunes).
+
+        Pruning decisions are the study's; an adapter needs the pruner only if its sampling
+        may read it (Optuna hands its samplers a study restricted to the trial's Hyperband
+        bracket, which hashes the study name). Others keep this default, which does nothing.
+        """
+        return None
+
     def add_many(self, trials: Sequence[tuple[Mapping[str, Any], Outcome]]) -> None:
         """Tell several finished trials at once (adapters may do it in one model fit)."""
         for raw, outcome in trials:

@@ -8,6 +8,7 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from unitune.adapters import _load, get_adapter_class, parse_backend, registry
+from unitune.adapters._base import Translation
 from unitune.space import SpaceLike, as_space
 
 if TYPE_CHECKING:
@@ -21,7 +22,8 @@ def backends() -> Table:
 
     Columns: backend, library, algorithm, description, installed, default, startup
     (its random start-up phase and the option that sets it), conditional, batch,
-    pending, grid, failures, pruned, objectives, constraints. Printed, it fits the terminal.
+    pending, grid, failures, pruned (how a pruned trial is told: its pruned state, or a
+    stand-in), objectives, constraints. Printed, it fits the terminal.
 
     Example:
         >>> import unitune as ut
@@ -55,14 +57,26 @@ def backends() -> Table:
     return as_table(pd.DataFrame(rows))
 
 
-def explain(space: SpaceLike, backend: str, backend_options: Mapping[str, Any] | None = None) -> Table:
+#: How a pruned trial reaches each built-in library (``explain(..., pruner=...)``).
+_PRUNED_NATIVE = {
+    "optuna": "trial.report(loss, step) per step; study.tell(trial, state=TrialState.PRUNED)",
+    "hyperopt": "result {'status': 'ok', 'loss': <last reported loss>}",
+    "skopt": "optimizer.tell(x, <last reported loss>)",
+}
+
+
+def explain(
+    space: SpaceLike, backend: str, backend_options: Mapping[str, Any] | None = None, *, pruner: Any = None
+) -> Table:
     """How ``backend`` receives each parameter of ``space``: no translation and no fallback is silent.
 
     Columns: param (its key), element, fidelity (``exact``, ``flattened``,
     ``approximated`` or ``fallback``), native (the native expression a
     hand-written program uses) and note. The table's caption
     (``table.attrs["caption"]``, printed above it) names the algorithm's random
-    start-up phase with these options.
+    start-up phase with these options. With a ``pruner`` (a name or an Optuna
+    pruner), a last row ``(pruned trials)`` says how a pruned trial reaches the
+    backend: ``exact`` where it has a pruned state, else the stand-in (``fallback``).
 
     Example:
         >>> import unitune as ut
@@ -71,6 +85,9 @@ def explain(space: SpaceLike, backend: str, backend_options: Mapping[str, Any] |
         "hp.quniform('n', -0.5, 2.5, 1)"
         >>> table.attrs["caption"]
         'hyperopt:tpe: first 20 random trials (n_startup_jobs)'
+        >>> row = ut.explain({"x": ut.Float(0, 1)}, "hyperopt", pruner="asha").iloc[-1]
+        >>> row["param"], row["fidelity"]
+        ('(pruned trials)', 'fallback')
     """
     import pandas as pd
 
@@ -79,6 +96,12 @@ def explain(space: SpaceLike, backend: str, backend_options: Mapping[str, Any] |
     library, algorithm = parse_backend(backend)
     cls = get_adapter_class(library)
     rows = [asdict(t) for t in cls.explain(as_space(space), algorithm)]
+    if pruner is not None:
+        told = cls.capabilities(algorithm).pruned
+        name = pruner if isinstance(pruner, str) else type(pruner).__name__
+        exact = told.startswith("told as pruned")
+        native = _PRUNED_NATIVE.get(library, "")
+        rows.append(asdict(Translation("(pruned trials)", name, "exact" if exact else "fallback", native, told)))
     table = as_table(pd.DataFrame(rows, columns=["param", "element", "fidelity", "native", "note"]))
     startup = cls.startup(algorithm, backend_options)
     table.attrs["caption"] = f"{library}:{algorithm}: " + ("no random start-up" if startup is None else str(startup))

@@ -40,6 +40,17 @@ _SAMPLERS = {
 }
 
 
+#: What each sampler does with a pruned trial.
+_PRUNED_USE = {
+    "tpe": "TPE ranks it by its last reported value",
+    "random": "not used (independent draws)",
+    "qmc": "not used (the sequence goes on)",
+    "cmaes": "CMA-ES skips it unless consider_pruned_trials=True",
+    "nsga2": "NSGA-II builds generations from complete trials",
+    "grid": "its grid point counts as done",
+}
+
+
 def distribution(prim: Primitive, categories: Sequence[Any] | None = None) -> optuna.distributions.BaseDistribution:
     """The Optuna distribution of a primitive (a choice lists ``categories``, by default :attr:`Primitive.categories`).
 
@@ -175,7 +186,7 @@ class OptunaAdapter(Adapter):
             pending=pending,
             others_running=others,
             grid=algorithm == "grid",
-            pruned="told as pruned with its intermediate values (TPE ranks it by its last one)",
+            pruned="told as pruned with its intermediate values: " + _PRUNED_USE[algorithm],
         )
 
     @classmethod
@@ -244,12 +255,8 @@ class OptunaAdapter(Adapter):
         self._n_grid = 0
         self._taken: set[tuple[tuple[str, Any], ...]] = set()  # grid points asked or finished
         self.sampler = self._make_sampler()
-        self._storage = storage = optuna.storages.InMemoryStorage()
         self._foreign: dict[Any, int] = {}  # other workers' running trials: key -> trial id in self.study
-        directions = [optuna.study.StudyDirection.MINIMIZE] * self.n_objectives
-        with quiet(*STORAGE_LOGGERS):  # "A new study created in memory" at INFO
-            self._study_id = storage.create_new_study(directions, "unitune")
-        self.study = optuna.Study(study_name="unitune", storage=storage, sampler=self.sampler)
+        self.study = self._new_study("unitune", None)
         self._trials: dict[int, optuna.Trial] = {}
         self._calls = [_suggest_call(p) for p in self.space.params]
         self._states = {
@@ -257,6 +264,29 @@ class OptunaAdapter(Adapter):
             TrialState.FAILED: optuna.trial.TrialState.FAIL,
             TrialState.PRUNED: optuna.trial.TrialState.PRUNED,
         }
+
+    def _new_study(self, name: str, pruner: optuna.pruners.BasePruner | None) -> optuna.Study:
+        import optuna
+
+        self._storage = storage = optuna.storages.InMemoryStorage()
+        directions = [optuna.study.StudyDirection.MINIMIZE] * self.n_objectives
+        with quiet(*STORAGE_LOGGERS):  # "A new study created in memory" at INFO
+            self._study_id = storage.create_new_study(directions, name)
+        return optuna.Study(study_name=name, storage=storage, sampler=self.sampler, pruner=pruner)
+
+    def use_pruner(self, pruner: Any, study_name: str) -> None:
+        """Make the sampler's study as ``optuna.create_study(study_name=..., pruner=...)`` makes it.
+
+        Optuna passes its samplers a Hyperband bracket's view of the study (the samplers of
+        Optuna 5 read every trial through it all the same); with the pruner and the name, the
+        sampler's study is the hand-written program's in every version.
+
+        Raises:
+            StudyError: once a trial was asked or added.
+        """
+        if self._trials or self.study.get_trials(deepcopy=False):
+            raise StudyError("optuna adapter: the pruner must be set before the first trial")
+        self.study = self._new_study(study_name, pruner)
 
     def _suggest(self, trial: optuna.Trial) -> dict[str, Any]:
         if self._grid:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from unitune._keywords import suggest_keywords
 from unitune.compare._comparison import TIMING_COLUMNS, Comparison
 from unitune.compare._execute import Task, execute
+from unitune.compare._fidelity import pruner_variants
 from unitune.compare._rows import failure_frame, trials_frame
 from unitune.compare._run import Run
 from unitune.exceptions import ArgumentError, ArgumentTypeError, UnituneWarning, argument_error
@@ -70,6 +71,7 @@ def compare(
     backend_options: Mapping[str, Mapping[str, Any]] | None = None,
     baseline: str | None = "optuna:random",
     progress: bool = False,
+    pruner: Any = None,
     storage: Any = None,
 ) -> Comparison:
     """Run every (problem, backend, seed) with the same budget and collect the results.
@@ -90,6 +92,13 @@ def compare(
             with the same seeds and budget (and its ``backend_options``) unless it is one of
             ``backends``, whose runs are then reused. ``None``: no extra runs and no normalized score.
         progress: Show a progress bar over the runs, with the time left.
+        pruner: Prune the runs' trials: a pruner (a short name such as ``"asha"`` or an Optuna
+            pruner object), or several — a list (None for no pruning) or ``{label: pruner}`` —
+            each run with every backend. A pruned run's backend is labelled ``"backend+pruner"``
+            (e.g. ``"hyperopt:tpe+asha"``); ``pruner=[None, "asha"]`` compares each backend with
+            and without pruning. The trials table counts steps (``steps``, ``cumulative_steps``)
+            and the summary says how many steps pruning saved and what it cost (docs/pruning.md).
+            The baseline runs are not pruned.
         storage: Where the runs are kept, so that the comparison survives a kill and scales to
             thousands of runs: an Optuna storage URL (``"sqlite:///bench.db"``, PostgreSQL), a
             journal-file path, or an Optuna storage object. Each run is a study of that storage;
@@ -113,20 +122,29 @@ def compare(
     if isinstance(n_trials, bool) or not isinstance(n_trials, int) or n_trials < 1:
         raise argument_error("n_trials", "must be an int >= 1 (trials per run)", n_trials, "pass e.g. n_trials=50")
     options = dict(backend_options or {})
+    pruners = pruner_variants(pruner)  # [(label suffix, pruner)], checked before anything runs
     from unitune.adapters import parse_backend
 
     for backend in [*backends, *([baseline] if baseline else [])]:
         parse_backend(backend)  # unknown names fail before anything runs
     for backend in backends:
         _warn_startup(backend, options.get(backend, {}), n_trials)
-    runs = [Run(p, b, s, n_trials, options.get(b, {})) for p in problems for s in seeds for b in backends]
-    extra = baseline is not None and baseline not in backends
+    runs = [
+        Run(p, b, s, n_trials, options.get(b, {}), pruned, f"{b}+{suffix}" if suffix else b)
+        for p in problems
+        for b in backends
+        for suffix, pruned in pruners
+        for s in seeds
+    ]
+    labels = list(dict.fromkeys(run.label for run in runs))
+    extra = baseline is not None and baseline not in labels
+    tasks = [Task(run) for run in runs]
     if baseline is not None and extra:
-        runs += [Run(p, baseline, s, n_trials, options.get(baseline, {})) for p in problems for s in seeds]
-    tasks = [Task(run, baseline=extra and run.backend == baseline) for run in runs]
+        base = [Run(p, baseline, s, n_trials, options.get(baseline, {})) for p in problems for s in seeds]
+        tasks += [Task(run, baseline=True) for run in base]
     setup = _setup(problems, backends, options, n_trials, seeds, baseline, extra, n_jobs)
     if storage is not None:  # the runs stream to the storage; the comparison is read back from it
-        return _stored(storage, setup, tasks, n_jobs, executor, progress)
+        return _stored(storage, {**setup, "labels": labels}, tasks, n_jobs, executor, progress)
     results = execute(tasks, n_jobs, executor, progress, None)
     if results.baseline_failures:
         setup["baseline_failed_runs"] = len(results.baseline_failures)

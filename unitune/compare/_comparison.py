@@ -27,7 +27,9 @@ def with_cum_time(trials: pd.DataFrame) -> pd.DataFrame:
     spent = trials["suggest_time"].fillna(0.0) + trials["eval_time"].fillna(0.0)
     ordered = trials.assign(spent=spent).sort_values(["problem", "backend", "seed", "trial"], kind="stable")
     cumulative = ordered.groupby(["problem", "backend", "seed"])["spent"].cumsum()
-    out: pd.DataFrame = trials.assign(cum_time=cumulative.reindex(trials.index).astype(float))
+    out: pd.DataFrame = trials.copy()
+    at = list(out.columns).index("wall_time") + 1 if "wall_time" in out.columns else len(out.columns)
+    out.insert(at, "cum_time", cumulative.reindex(trials.index).astype(float))  # beside the other timings
     return out
 
 
@@ -38,8 +40,10 @@ class Comparison:
         trials: Long-form DataFrame, one row per trial: problem, backend, seed, trial, state,
             value, best_so_far, regret (NaN when the optimum is unknown), suggest_time (the
             backend's cost: its ask and tell), eval_time (the objective's), overhead (unitune's own,
-            per trial), wall_time (since the run started) and cum_time (the run's suggestion +
-            evaluation time so far).
+            per trial), wall_time (since the run started), cum_time (the run's suggestion +
+            evaluation time so far); last_step (the last step a trial reported, where a pruned
+            trial stopped), steps (steps it ran: ``last_step + 1``, or 1 when it reported none) and
+            cumulative_steps (the run's steps so far: best_so_far against it compares pruned runs fairly).
         failures: Runs that raised: problem, backend, seed, error.
         optima: Known optimum per problem (None when unknown).
         directions: ``"minimize"`` or ``"maximize"`` per problem (missing: minimize); ranks and
@@ -116,12 +120,18 @@ class Comparison:
         backend's mean rank across all problems and seeds), auc (mean best-so-far — or
         regret when the optimum is known — over the trials: lower is better when
         minimizing), suggest_time (backend seconds per trial), overhead_us (unitune's own
-        microseconds per trial), failed_runs.
+        microseconds per trial), failed_runs. When some runs were pruned (``compare(pruner=...)``):
+        steps (mean steps per run), steps_saved (the mean fraction of the steps of the same backend
+        without pruning that pruning saved, paired by seed), quality_cost (mean final regret, or
+        best value minimized, of the pruned run minus the unpruned one's: above 0, pruning cost
+        quality) and quality_cost_equal_steps (the same against the unpruned run after as many steps).
         """
+        from unitune.compare._fidelity import with_pruning
         from unitune.compare._stats import summary
         from unitune.report._table import as_table
 
-        return as_table(summary(self.trials, self.failures, self.directions))
+        table = summary(self.trials, self.failures, self.directions)
+        return as_table(with_pruning(table, self.trials, self.directions))  # pruning columns when some runs pruned
 
     def losses(self) -> pd.DataFrame:
         """Every trial of every run as a loss (lower is better; ``+inf`` before a result and for failed runs).
@@ -301,6 +311,12 @@ class Comparison:
         from unitune.compare._plots import convergence
 
         return convergence(self.trials, log=log, x=x)
+
+    def plot_steps(self, *, log: bool | None = None) -> Figure:
+        """Best so far (regret when known) against cumulative steps: pruned and unpruned runs on one axis."""
+        from unitune.compare._fidelity import steps_plot
+
+        return steps_plot(self.trials, log=log)
 
     def cd_diagram(self, alpha: float = 0.05) -> Figure:
         """The critical-difference diagram of :meth:`across_problems`."""

@@ -1,10 +1,12 @@
 """The trials table of a comparison: one row per trial, built the same way from a live run and from a storage.
 
-A run's trials reduce to *entries*: the trial's state and value and its timings
-(``suggest_time``, ``eval_time``, ``overhead``, ``wall_time``). A run in memory
-makes them as it goes; a run in a storage keeps the timings in each trial's user
-attribute :data:`TIMING_KEY`, so that :func:`run_rows` gives the same rows whether
-the comparison was just run or loaded.
+A run's trials reduce to *entries*: the trial's state and value, its timings
+(``suggest_time``, ``eval_time``, ``overhead``, ``wall_time``) and the last step it
+reported (``last_step``). A run in memory makes them as it goes; a run in a storage
+keeps the timings in each trial's user attribute :data:`TIMING_KEY`, so that
+:func:`run_rows` gives the same rows whether the comparison was just run or loaded.
+A finished stored run also keeps its rows (:func:`pack`), which is what a comparison
+is loaded from.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from unitune.adapters import TrialState
+from unitune.compare._fidelity import STEP_COLUMNS
 
 if TYPE_CHECKING:
     import optuna
@@ -35,8 +38,9 @@ __all__ = [
 #: The user attribute of a stored trial that holds its timings (seconds).
 TIMING_KEY = "unitune.timing"
 _TIMINGS = ("suggest_time", "eval_time", "overhead", "wall_time")
-_NUMBERS = ("value", *_TIMINGS)
-ROW_COLUMNS = ["problem", "backend", "seed", "trial", "state", "value", "best_so_far", "regret", *_TIMINGS]
+_RUN = ("problem", "backend", "seed")
+ROW_COLUMNS = [*_RUN, "trial", "state", "value", "best_so_far", "regret", *_TIMINGS, *STEP_COLUMNS]
+_PACKED = ROW_COLUMNS[4:]  # what a finished run stores of its rows (the run's keys and the trial number aside)
 FAILURE_COLUMNS = ["problem", "backend", "seed", "error"]
 _STATES = {"COMPLETE": TrialState.COMPLETE, "FAIL": TrialState.FAILED, "PRUNED": TrialState.PRUNED}
 
@@ -48,40 +52,50 @@ def entry_of_frozen(frozen: optuna.trial.FrozenTrial) -> dict[str, Any]:
         >>> import optuna
         >>> trial = optuna.trial.create_trial(value=2.0, user_attrs={TIMING_KEY: {"eval_time": 0.5}})
         >>> entry = entry_of_frozen(trial)
-        >>> entry["state"], entry["value"], entry["eval_time"], math.isnan(entry["wall_time"])
-        ('complete', 2.0, 0.5, True)
+        >>> entry["state"], entry["value"], entry["eval_time"], math.isnan(entry["wall_time"]), entry["last_step"]
+        ('complete', 2.0, 0.5, True, nan)
     """
     state = _STATES[frozen.state.name]
     timing = frozen.user_attrs.get(TIMING_KEY) or {}
     value = frozen.value if state is TrialState.COMPLETE and frozen.value is not None else math.nan
-    entry: dict[str, Any] = {"state": state, "value": float(value)}
+    last = max(frozen.intermediate_values) if frozen.intermediate_values else math.nan
+    entry: dict[str, Any] = {"state": state, "value": float(value), "last_step": float(last)}
     for key in _TIMINGS:
         got = timing.get(key)
         entry[key] = math.nan if got is None else float(got)
     return entry
 
 
-def pack(entries: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
-    """A run's entries as strict-JSON columns (what a finished run stores beside its trials); NaN becomes None.
+def pack(rows: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
+    """A run's rows as strict-JSON columns (what a finished run stores beside its trials); NaN becomes None.
 
     Example:
-        >>> entries = [{"state": TrialState.FAILED, "value": math.nan, **dict.fromkeys(_TIMINGS, 0.1)}]
-        >>> packed = pack(entries)
-        >>> packed["state"], packed["value"], str(unpack(packed)) == str(entries)
-        (['failed'], [None], True)
+        >>> rows = run_rows("p", "b", 0, "minimize", 0.0, [{"state": TrialState.FAILED, "value": math.nan,
+        ...                 "last_step": math.nan, **dict.fromkeys(_TIMINGS, 0.1)}])
+        >>> packed = pack(rows)
+        >>> packed["state"], packed["value"], packed["steps"], str(unpack(packed, "p", "b", 0)) == str(rows)
+        (['failed'], [None], [1], True)
     """
-    packed: dict[str, list[Any]] = {"state": [str(e["state"]) for e in entries]}
-    for key in _NUMBERS:
-        packed[key] = [None if math.isnan(e[key]) else float(e[key]) for e in entries]
+    packed: dict[str, list[Any]] = {"state": [str(row["state"]) for row in rows]}
+    for key in _PACKED[1:]:
+        packed[key] = [None if isinstance(r[key], float) and math.isnan(r[key]) else r[key] for r in rows]
     return packed
 
 
-def unpack(columns: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
-    """The entries of :func:`pack`'s columns."""
-    numbers = [[math.nan if v is None else float(v) for v in columns[key]] for key in _NUMBERS]
+def unpack(columns: Mapping[str, Sequence[Any]], problem: str, backend: str, seed: int) -> list[dict[str, Any]]:
+    """The rows of one run from :func:`pack`'s columns."""
+    states = columns["state"]
+    values = {key: [math.nan if v is None else v for v in columns[key]] for key in _PACKED[1:]}
     return [
-        {"state": TrialState(state), **dict(zip(_NUMBERS, row, strict=True))}
-        for state, *row in zip(columns["state"], *numbers, strict=True)
+        {
+            "problem": problem,
+            "backend": backend,
+            "seed": seed,
+            "trial": i,
+            "state": TrialState(state),
+            **{key: values[key][i] for key in _PACKED[1:]},
+        }
+        for i, state in enumerate(states)
     ]
 
 
@@ -103,6 +117,7 @@ def run_rows(
     overhead = sum(overheads) / len(overheads) if overheads else math.nan
     best = math.inf
     rows = []
+    spent = 0
     for i, entry in enumerate(entries):
         value = entry["value"]
         if not math.isnan(value):
@@ -111,6 +126,9 @@ def run_rows(
         regret = math.nan
         if optimum is not None and math.isfinite(best):
             regret = max(0.0, sign * (best_so_far - optimum))
+        last = entry["last_step"]
+        steps = 1 if math.isnan(last) else int(last) + 1  # a trial that reported no step ran one
+        spent += steps
         rows.append(
             {
                 "problem": problem,
@@ -125,6 +143,9 @@ def run_rows(
                 "eval_time": entry["eval_time"],
                 "overhead": overhead,
                 "wall_time": entry["wall_time"],
+                "last_step": last,
+                "steps": steps,
+                "cumulative_steps": spent,
             }
         )
     return rows

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from unitune.adapters._optuna_compat import STORAGE_LOGGERS
+from unitune.compare._fidelity import fresh_pruner, reports, with_trial
 from unitune.compare._rows import TIMING_KEY, entry_of_frozen, pack, run_rows
 from unitune.compare._store import CONTINUED, DONE, RESULT, RUN, _counts, open_storage, run_entries, run_name
 from unitune.exceptions import StudyError
@@ -50,11 +51,18 @@ class Run:
     seed: int
     n_trials: int
     options: Mapping[str, Any] = field(default_factory=dict)
+    pruner: Any = None  # pruning (compare/_fidelity.py): the pruner and the run's label, "backend+pruner"
+    label: str = ""
+
+    @property
+    def shown(self) -> str:
+        """The run's backend in the trials table: its label (``"hyperopt:tpe+asha"``), else the backend."""
+        return self.label or self.backend
 
     @property
     def name(self) -> str:
         """The name of the run's study in a storage."""
-        return run_name(self.problem.name, self.backend, self.seed)
+        return run_name(self.problem.name, self.shown, self.seed)
 
     def study(self, **stored: Any) -> Study:
         """A new study of this run (in memory, or ``stored`` keywords: storage, study_name, ...)."""
@@ -66,12 +74,17 @@ class Run:
             direction=self.problem.direction,
             seed=self.seed,
             backend_options=self.options,
+            pruner=fresh_pruner(self.pruner),
             **stored,
         )
 
     def rows(self, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
         p = self.problem
-        return run_rows(p.name, self.backend, self.seed, p.direction, p.optimum, entries)
+        return run_rows(p.name, self.shown, self.seed, p.direction, p.optimum, entries)
+
+    def objective(self, timed: Callable[[dict[str, Any], Any], Any]) -> Callable[..., Any]:
+        """The objective the run's study is given: ``(config, trial)`` when the problem reports steps."""
+        return with_trial(timed) if reports(self.problem) else timed
 
 
 @dataclass(frozen=True)
@@ -96,15 +109,15 @@ class _Clock:
         self.eval_time = math.nan
         self.overhead = study.overhead
 
-    def timed(self, problem: Problem) -> Callable[[dict[str, Any]], float]:
-        def objective(config: dict[str, Any]) -> float:
+    def timed(self, run: Run) -> Callable[..., Any]:
+        def objective(config: dict[str, Any], trial: Any = None) -> float:
             t0 = time.perf_counter()
             try:
-                return problem(config)
+                return run.problem(config, trial)
             finally:
                 self.eval_time = time.perf_counter() - t0
 
-        return objective
+        return run.objective(objective)
 
     def timing(self, trial: Trial) -> dict[str, float]:
         """The timings of a trial just told (call once per trial, in order)."""
@@ -129,13 +142,14 @@ def run_one(run: Run, storage: Any = None) -> RunResult:
     def on_trial(study: Study, trial: Trial) -> None:
         entries.append(_entry(trial, clock.timing(trial)))
 
-    study.optimize(clock.timed(run.problem), run.n_trials, callbacks=[on_trial], catch=Exception)
+    study.optimize(clock.timed(run), run.n_trials, callbacks=[on_trial], catch=Exception)
     return RunResult(run.rows(entries))
 
 
 def _entry(trial: Trial, timing: Mapping[str, float]) -> dict[str, Any]:
     value = trial.value if trial.state == "complete" and trial.value is not None else math.nan
-    return {"state": trial.state, "value": float(value), **timing}
+    last = math.nan if trial.last_step is None else float(trial.last_step)
+    return {"state": trial.state, "value": float(value), "last_step": last, **timing}
 
 
 # -- a run in a storage ---------------------------------------------------------------------------------
@@ -150,7 +164,7 @@ def _stored_run(run: Run, storage: Any) -> RunResult:
     counted = [t for t in recorded if _counts(t)]
     entries = [entry_of_frozen(t) for t in counted]
     if len(counted) >= run.n_trials and len(counted) == len(recorded):  # finished; killed before it said so
-        _done(store, study_id, entries)
+        _done(store, study_id, run.rows(entries))
         return RunResult(None)
     walls = [e["wall_time"] for e in entries if not math.isnan(e["wall_time"])]
     offset = walls[-1] if walls else 0.0  # the run's time before it was interrupted
@@ -168,7 +182,7 @@ def _stored_run(run: Run, storage: Any) -> RunResult:
         store.set_study_user_attr(study_id, CONTINUED, [*events, continued])
         if reason is not None:
             _reseeded(run, store, len(counted), offset)
-            _done(store, study_id, run_entries(store, run.name))
+            _done(store, study_id, run.rows(run_entries(store, run.name)))
             return RunResult(None, continued)
     clock = _Clock(study, offset + time.perf_counter() - began)  # a replay counts as the run's time
 
@@ -177,14 +191,14 @@ def _stored_run(run: Run, storage: Any) -> RunResult:
         store.create_new_trial(study_id, template_trial=stored)
         entries.append(entry_of_frozen(stored))
 
-    study.optimize(clock.timed(run.problem), run.n_trials - len(counted), callbacks=[copy], catch=Exception)
-    _done(store, study_id, entries)
+    study.optimize(clock.timed(run), run.n_trials - len(counted), callbacks=[copy], catch=Exception)
+    _done(store, study_id, run.rows(entries))
     return RunResult(None, continued)
 
 
-def _done(store: optuna.storages.BaseStorage, study_id: int, entries: list[dict[str, Any]]) -> None:
-    """Mark a run finished, its trials' states, values and timings beside it (read by ``Comparison.load``)."""
-    store.set_study_user_attr(study_id, RESULT, pack(entries))
+def _done(store: optuna.storages.BaseStorage, study_id: int, rows: list[dict[str, Any]]) -> None:
+    """Mark a run finished, its rows beside it (what ``Comparison.load`` reads)."""
+    store.set_study_user_attr(study_id, RESULT, pack(rows))
     store.set_study_user_attr(study_id, DONE, True)
 
 
@@ -224,7 +238,7 @@ def _open_run_study(store: optuna.storages.BaseStorage, run: Run, live: optuna.S
 
 
 def _identity(run: Run) -> dict[str, Any]:
-    return {"problem": run.problem.name, "backend": run.backend, "seed": run.seed}
+    return {"problem": run.problem.name, "backend": run.shown, "seed": run.seed}
 
 
 def _replay(study: Study, live: optuna.Study, recorded: list[optuna.trial.FrozenTrial]) -> str | None:
@@ -245,12 +259,21 @@ def _replay(study: Study, live: optuna.Study, recorded: list[optuna.trial.Frozen
                 f"trial {frozen.number}: the backend, seeded again, proposed {asked} where the record holds "
                 f"{frozen.params} (the backend is not deterministic for a seed)"
             )
+        for step, value in sorted(frozen.intermediate_values.items()):  # as the objective reported them
+            trial.report(value, step)
+            trial.should_prune()  # the pruner's decision, which may keep state in the record (successive halving)
         if frozen.state.name == "COMPLETE":
             study.tell(trial, frozen.value)
         elif frozen.state.name == "PRUNED":
             study.tell(trial, state="pruned")
         else:
             study.tell(trial, state="failed", error=str(frozen.system_attrs.get("fail_reason", "failed")))
+        replayed = live.get_trials(deepcopy=False)[trial.number].system_attrs
+        if replayed != frozen.system_attrs:
+            return (
+                f"trial {frozen.number}: replayed, its record holds {replayed} where the storage holds "
+                f"{frozen.system_attrs} (a pruner's state, e.g. successive halving's rungs, that differs)"
+            )
     return None
 
 
@@ -279,9 +302,9 @@ def _reseeded(run: Run, store: optuna.storages.BaseStorage, counted: int, offset
     study = run.study(storage=store, study_name=run.name, load_if_exists=True)
     start = time.perf_counter() - offset
 
-    def objective(config: dict[str, Any]) -> dict[str, Any]:
+    def timed(config: dict[str, Any], trial: Any = None) -> dict[str, Any]:
         t0 = time.perf_counter()
-        value = run.problem(config)
+        value = run.problem(config, trial)
         running = study.running
         timing = {
             "suggest_time": running[0].suggest_time if running else math.nan,  # its share of the ask only
@@ -291,4 +314,4 @@ def _reseeded(run: Run, store: optuna.storages.BaseStorage, counted: int, offset
         }
         return {"value": value, TIMING_KEY: timing}
 
-    study.optimize(objective, run.n_trials - counted, catch=Exception)
+    study.optimize(run.objective(timed), run.n_trials - counted, catch=Exception)

@@ -9,13 +9,13 @@ Layout of a storage written by ``compare(..., storage=...)``:
   A trial enters it once it has finished, with its timings in the user attribute
   :data:`~unitune.compare._rows.TIMING_KEY`. The study attribute
   ``unitune.compare.done`` marks a finished run, and ``unitune.compare.result``
-  holds its trials' states, values and timings as columns (what :func:`load`
-  reads: one query for all runs, where reading every trial would take one per
-  run); ``unitune.compare.continued`` lists how an interrupted run was continued
+  holds its rows of the trials table as columns (what :func:`load` reads: one
+  query for all runs, where reading every trial would take one per run);
+  ``unitune.compare.continued`` lists how an interrupted run was continued
   (replayed exactly, or reseeded).
 * One study named :data:`SETUP_STUDY` without trials, whose user attribute
   ``unitune.comparison`` holds the setup: problems, optima, directions,
-  backends and their options, trials, seeds, baseline; and
+  backends, run labels (``"backend+pruner"``) and options, trials, seeds, baseline; and
   ``unitune.compare.error/<run name>`` why the last attempt of a run failed.
 
 :func:`load` rebuilds the :class:`~unitune.compare.Comparison` from it.
@@ -65,7 +65,17 @@ RUN = "unitune.compare.run"
 CONTINUED = "unitune.compare.continued"
 RESULT = "unitune.compare.result"
 #: Setup entries that decide the runs: a stored comparison is continued only with the same ones.
-_RESULT_KEYS = ("problems", "optima", "directions", "backends", "backend_options", "n_trials", "seeds", "baseline")
+_RESULT_KEYS = (
+    "problems",
+    "optima",
+    "directions",
+    "backends",
+    "labels",
+    "backend_options",
+    "n_trials",
+    "seeds",
+    "baseline",
+)
 _OPENED: dict[str, optuna.storages.BaseStorage] = {}  # per process: one storage (one engine) per URL
 
 
@@ -242,7 +252,8 @@ def load(storage: Any) -> dict[str, Any]:
     directions: dict[str, str] = dict(setup["directions"])
     baseline = setup.get("baseline")
     extra = bool(setup.get("baseline_extra"))
-    compared = [(p, b, s) for p in setup["problems"] for b in setup["backends"] for s in setup["seeds"]]
+    labels = setup.get("labels") or setup["backends"]  # "backend+pruner" for pruned runs
+    compared = [(p, b, s) for p in setup["problems"] for b in labels for s in setup["seeds"]]
     base = [(p, baseline, s) for p in setup["problems"] for s in setup["seeds"]] if baseline and extra else []
     chunks: list[pd.DataFrame] = []
     base_chunks: list[pd.DataFrame] = []
@@ -259,8 +270,12 @@ def load(storage: Any) -> dict[str, Any]:
             for event in attrs.get(CONTINUED) or []:
                 continued.append({"problem": problem, "backend": backend, "seed": seed, **event})
             if study is not None and attrs.get(DONE):
-                entries = unpack(attrs[RESULT]) if attrs.get(RESULT) else run_entries(store.storage, name)
-                out.append(run_frame(run_rows(problem, backend, seed, directions[problem], optima[problem], entries)))
+                if attrs.get(RESULT):
+                    rows = unpack(attrs[RESULT], problem, backend, seed)
+                else:  # written before runs kept their rows: its trials (one objective, no constraints)
+                    entries = run_entries(store.storage, name)
+                    rows = run_rows(problem, backend, seed, directions[problem], optima[problem], entries)
+                out.append(run_frame(rows))
             elif error:
                 failed.append({"problem": problem, "backend": backend, "seed": seed, "error": error})
             else:
@@ -310,7 +325,7 @@ def _described(
     setup: dict[str, Any], continued: Sequence[Mapping[str, Any]], missing: int, base_failed: int
 ) -> dict[str, Any]:
     """The setup as the report shows it, with how interrupted runs were continued."""
-    out = {k: v for k, v in setup.items() if k != "baseline_extra"}
+    out = {k: v for k, v in setup.items() if k not in ("baseline_extra", "labels")}
     if continued:
         out["continued_runs"] = [dict(c) for c in continued]
     if missing:

@@ -4,11 +4,13 @@ A :class:`Problem` bundles a search space, an objective taking a nested config
 dict and, when known, the optimal value and an optimal config. Built in are
 synthetic test functions from Surjanovic & Bingham's *Virtual Library of
 Simulation Experiments* on their standard domains (parameters ``"x0"``,
-``"x1"``, ...), a mixed-type problem, a conditional problem, and scikit-learn
-tuning tasks on datasets bundled with scikit-learn. :func:`suite` returns the
-benchmark suites: COCO's BBOB functions (``"bbob"``, needs
-``unitune[bbob]``), Bayesmark's scikit-learn problems (``"bayesmark"``), the
-synthetic problems (``"synthetic"``) and the scikit-learn tasks
+``"x1"``, ...), a mixed-type problem, a conditional problem, scikit-learn
+tuning tasks on datasets bundled with scikit-learn, and problems whose
+evaluation has steps, for pruning (``sgd_digits``, ``mlp_breast_cancer``,
+``boosting_breast_cancer``, ``learning_curve``; :attr:`Problem.steps`).
+:func:`suite` returns the benchmark suites: COCO's BBOB functions (``"bbob"``,
+needs ``unitune[bbob]``), Bayesmark's scikit-learn problems (``"bayesmark"``),
+the synthetic problems (``"synthetic"``) and the scikit-learn tasks
 (``"sklearn"``). Built-in objectives are module-level functions or small
 callable objects, so problems pickle into worker processes. scikit-learn and
 COCO are imported only when a problem is evaluated.
@@ -26,6 +28,7 @@ from __future__ import annotations
 from unitune.problems._bayesmark import bayesmark_task
 from unitune.problems._bayesmark_spaces import BAYESMARK_DATASETS, BAYESMARK_METRICS, BAYESMARK_MODELS
 from unitune.problems._bbob import BBOB_DIMENSIONS, BBOB_FUNCTIONS, bbob_problem
+from unitune.problems._fidelity import FIDELITY_DATASETS, FIDELITY_MODELS, fidelity_task, learning_curve
 from unitune.problems._problem import Problem
 from unitune.problems._registry import get, names
 from unitune.problems._sklearn_tasks import SKLEARN_DATASETS, SKLEARN_MODELS, sklearn_task
@@ -51,6 +54,8 @@ __all__ = [
     "BAYESMARK_MODELS",
     "BBOB_DIMENSIONS",
     "BBOB_FUNCTIONS",
+    "FIDELITY_DATASETS",
+    "FIDELITY_MODELS",
     "SKLEARN_DATASETS",
     "SKLEARN_MODELS",
     "Problem",
@@ -59,10 +64,12 @@ __all__ = [
     "bbob_problem",
     "branin",
     "conditional",
+    "fidelity_task",
     "get",
     "goldstein_price",
     "hartmann3",
     "hartmann6",
+    "learning_curve",
     "levy",
     "mixed",
     "names",

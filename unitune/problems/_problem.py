@@ -21,11 +21,15 @@ class Problem:
         space: Search space (dict of name -> space element, constant or dict).
         objective: Maps a nested config dict to a float. Use a module-level
             function or a picklable callable object (not a lambda) if the
-            problem must be sent to worker processes.
+            problem must be sent to worker processes. The objective of a problem
+            with ``steps`` takes ``(config, trial)`` and reports each step to the
+            trial handle (``trial=None``: it runs every step).
         optimum: Known optimal objective value, or ``None`` if unknown.
         direction: ``"minimize"`` or ``"maximize"``.
         minimizer: One known optimal config (the argmax when maximizing).
         description: Free-text description.
+        steps: The step budget (epochs, boosting stages) of a problem whose
+            evaluation has steps, reported one by one; None for the others.
 
     Example:
         >>> def square(config):
@@ -38,11 +42,12 @@ class Problem:
 
     name: str
     space: Mapping[str, Any]
-    objective: Callable[[dict[str, Any]], float]
+    objective: Callable[..., float]
     optimum: float | None = None
     direction: str = "minimize"
     minimizer: Mapping[str, Any] | None = None
     description: str = ""
+    steps: int | None = None
 
     def __post_init__(self) -> None:
         """Validate ``direction`` and ``objective``."""
@@ -59,9 +64,15 @@ class Problem:
                 "config dict and returning a float."
             )
 
-    def __call__(self, config: Mapping[str, Any]) -> float:
-        """Evaluate the objective on ``config`` and return a float."""
-        return float(self.objective(dict(config)))
+    def __call__(self, config: Mapping[str, Any], trial: Any = None) -> float:
+        """Evaluate the objective on ``config`` and return a float.
+
+        A problem with ``steps`` reports each step to ``trial`` (a trial handle) and may raise
+        :class:`unitune.TrialPruned`; without one it runs every step.
+        """
+        if self.steps is None and trial is None:
+            return float(self.objective(dict(config)))
+        return float(self.objective(dict(config), trial))
 
 
 def unknown_name(what: str, value: str, known: Sequence[str]) -> ArgumentError:

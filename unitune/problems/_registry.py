@@ -7,6 +7,7 @@ import re
 from unitune.exceptions import ArgumentError
 from unitune.problems._bayesmark import bayesmark_task
 from unitune.problems._bbob import parse_bbob_name
+from unitune.problems._fidelity import FIDELITY
 from unitune.problems._problem import Problem, unknown_name
 from unitune.problems._sklearn_tasks import sklearn_task
 from unitune.problems._synthetic import FIXED_FUNCTIONS, OTHER_PROBLEMS, SCALABLE_FUNCTIONS, synthetic_problem
@@ -37,7 +38,7 @@ def names() -> list[str]:
         >>> "branin" in names() and "rosenbrock2d" in names()
         True
     """
-    return [*FIXED_FUNCTIONS, *(f"{n}2d" for n in SCALABLE_FUNCTIONS), *OTHER_PROBLEMS, *_EXAMPLES]
+    return [*FIXED_FUNCTIONS, *(f"{n}2d" for n in SCALABLE_FUNCTIONS), *OTHER_PROBLEMS, *FIDELITY, *_EXAMPLES]
 
 
 def _task(key: str, name: str, form: str, example: str) -> list[str]:
@@ -74,6 +75,8 @@ def get(name: str) -> Problem:
             form = "bbob_fFFF_iII_dDD"
             raise ArgumentError(f"Malformed BBOB problem name {name!r}; use {form!r}, e.g. 'bbob_f001_i01_d02'.")
         return problem
+    if key in FIDELITY:
+        return FIDELITY[key]()
     if key in FIXED_FUNCTIONS or key in OTHER_PROBLEMS:
         return synthetic_problem(key)
     match = _ND_NAME.match(key)

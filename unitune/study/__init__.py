@@ -11,9 +11,21 @@ Example:
 from __future__ import annotations
 
 from unitune.study._api import maximize, minimize
+from unitune.study._handle import TrialHandle
+from unitune.study._pruning import PRUNERS
 from unitune.study._shared import shared_storage
 from unitune.study._study import Study
 from unitune.study._trial import Trial, TrialState
 from unitune.study._values import VALUE_KEY
 
-__all__ = ["VALUE_KEY", "Study", "Trial", "TrialState", "maximize", "minimize", "shared_storage"]
+__all__ = [
+    "PRUNERS",
+    "VALUE_KEY",
+    "Study",
+    "Trial",
+    "TrialHandle",
+    "TrialState",
+    "maximize",
+    "minimize",
+    "shared_storage",
+]

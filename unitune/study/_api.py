@@ -34,6 +34,7 @@ def minimize(
     load_if_exists: bool = False,
     warm_start: Study | pd.DataFrame | None = None,
     allow_changes: bool = False,
+    pruner: Any = None,
     n_jobs: int = 1,
     executor: concurrent.futures.Executor | None = None,
     catch: type[BaseException] | tuple[type[BaseException], ...] = (),
@@ -42,7 +43,7 @@ def minimize(
 ) -> Study:
     """Minimize ``objective`` over ``space``; returns the finished :class:`Study`.
 
-    Takes the arguments of :class:`Study` (``backend``, ``seed``, ``storage``, ...) and
+    Takes the arguments of :class:`Study` (``backend``, ``seed``, ``storage``, ``pruner``, ...) and
     of :meth:`Study.optimize` (``n_trials``, ``timeout``, ``n_jobs``, ...). With a
     ``storage``, ``n_trials`` is the total the stored study should reach, across
     every worker that runs it: re-running the same command after a crash finishes
@@ -66,6 +67,7 @@ def minimize(
         load_if_exists=load_if_exists,
         warm_start=warm_start,
         allow_changes=allow_changes,
+        pruner=pruner,
     )
     return _optimize(study, objective, n_trials, timeout, n_jobs, executor, catch, callbacks, progress)
 
@@ -85,6 +87,7 @@ def maximize(
     load_if_exists: bool = False,
     warm_start: Study | pd.DataFrame | None = None,
     allow_changes: bool = False,
+    pruner: Any = None,
     n_jobs: int = 1,
     executor: concurrent.futures.Executor | None = None,
     catch: type[BaseException] | tuple[type[BaseException], ...] = (),
@@ -110,6 +113,7 @@ def maximize(
         load_if_exists=load_if_exists,
         warm_start=warm_start,
         allow_changes=allow_changes,
+        pruner=pruner,
     )
     return _optimize(study, objective, n_trials, timeout, n_jobs, executor, catch, callbacks, progress)
 

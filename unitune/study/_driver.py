@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from unitune.exceptions import StudyInterrupted
+from unitune.study._handle import LocalHandle, takes_trial
 from unitune.study._loop import Loop
 
 if TYPE_CHECKING:
@@ -41,13 +42,14 @@ def run(
     if n_jobs == -1:
         n_jobs = os.cpu_count() or 1
     loop = Loop(study, n_trials, timeout, catch, callbacks, progress)
+    with_trial = takes_trial(objective)  # objective(config, trial): it gets a handle to report and prune
     try:
         if n_jobs == 1 and executor is None:
-            _sequential(loop, objective)
+            _sequential(loop, objective, with_trial)
         else:
             from unitune.study._pool import parallel
 
-            parallel(loop, objective, n_jobs, executor)
+            parallel(loop, objective, n_jobs, executor, with_trial=with_trial)
     except KeyboardInterrupt as interrupt:  # Ctrl-C anywhere: keep every finished trial, mark the running ones
         running = study.running
         for trial in running:
@@ -61,13 +63,14 @@ def run(
         loop.close()
 
 
-def _sequential(loop: Loop, objective: Objective) -> None:
+def _sequential(loop: Loop, objective: Objective, with_trial: bool) -> None:
     while loop.may_ask():
         trial = loop.ask()
         if trial is None:
             return
         try:
-            result = objective(loop.study.config_for(trial))
+            config = loop.study.config_for(trial)
+            result = objective(config, LocalHandle(trial)) if with_trial else objective(config)
         except KeyboardInterrupt:
             raise
         except BaseException as error:

@@ -17,11 +17,14 @@ if TYPE_CHECKING:
 
 __all__ = ["told_from_dataframe", "trials_dataframe"]
 
-_COLUMNS = ["number", "state", "value", "duration", "suggest_time", "tell_time", "error"]
+_COLUMNS = ["number", "state", "value", "last_step", "duration", "suggest_time", "tell_time", "error"]
 
 
 def trials_dataframe(space: Space, trials: Sequence[Trial]) -> Table:
-    """One row per finished trial; parameters as ``params_<flat name>``, NaN where inactive."""
+    """One row per finished trial; parameters as ``params_<flat name>``, NaN where inactive.
+
+    ``last_step`` is the last step a trial reported (where a pruned trial stopped), NaN if none.
+    """
     import pandas as pd
 
     from unitune.report._table import as_table
@@ -32,6 +35,7 @@ def trials_dataframe(space: Space, trials: Sequence[Trial]) -> Table:
         flat = space.flatten(trial.params)
         row: dict[str, Any] = {c: getattr(trial, c) for c in _COLUMNS}
         row["state"] = str(trial.state)
+        row["last_step"] = math.nan if trial.last_step is None else trial.last_step
         for name in names:
             row[f"params_{name}"] = flat.get(name, math.nan)
         for key, value in trial.user_attrs.items():

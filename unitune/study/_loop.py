@@ -9,6 +9,8 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from unitune.exceptions import ObjectiveError, StudyError
+from unitune.study._handle import Pruned
+from unitune.study._pruning import is_pruned
 
 if TYPE_CHECKING:
     from unitune.study._study import Study
@@ -95,8 +97,13 @@ class Loop:
         return trials[0]
 
     def finish(self, trial: Trial, result: Any = None, error: BaseException | None = None) -> None:
-        """Tell the outcome; raise if it must stop the study (after recording it)."""
-        if error is not None:
+        """Tell the outcome; raise if it must stop the study (after recording it).
+
+        A trial that raised ``TrialPruned`` (unitune's or Optuna's) is pruned, never failed, whatever ``catch`` is.
+        """
+        if (error is not None and is_pruned(error)) or isinstance(result, Pruned):
+            self.study.tell(trial, state="pruned")
+        elif error is not None:
             self.study.tell(trial, state="failed", error=describe(error))
             logger.debug("trial %d failed with %r", trial.number, trial.params, exc_info=error)
             if not isinstance(error, self.catch) and not is_worker_death(error):

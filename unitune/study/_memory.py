@@ -130,7 +130,8 @@ class MemoryRecord:
             return
         entry = self._entries[trial_id]
         entry.state, entry.error, entry.user_attrs = state, error, dict(user_attrs or {})
-        entry.values = list(values) if state is TrialState.COMPLETE and values is not None else None
+        valued = state in (TrialState.COMPLETE, TrialState.PRUNED)
+        entry.values = list(values) if valued and values is not None else None
 
     def trials(self) -> list[optuna.trial.FrozenTrial]:
         """An in-memory record is never loaded: nothing to resume."""
@@ -161,3 +162,7 @@ class MemoryRecord:
     def trial_id(self, number: int) -> int:
         """The id of the trial with this number (once live)."""
         return self._go_live().trial_id(number)
+
+    def frozen_trial(self, trial_id: int) -> optuna.trial.FrozenTrial:
+        """The recorded trial as Optuna's pruners read it (once live)."""
+        return self._go_live().frozen_trial(trial_id)

@@ -15,7 +15,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from unitune.exceptions import StudyError
+from unitune.study._channel import open_channel
 from unitune.study._checks import check_picklable
+from unitune.study._handle import Pruned, TrialHandle, call_with_trial
 from unitune.study._loop import Loop, describe, is_worker_death
 
 if TYPE_CHECKING:
@@ -25,14 +27,14 @@ if TYPE_CHECKING:
 __all__ = ["parallel"]
 
 
-def _call(objective: Callable[[dict[str, Any]], Any], params: dict[str, Any]) -> Any:
-    return objective(params)
+def _call(objective: Callable[..., Any], params: dict[str, Any], handle: TrialHandle | None = None) -> Any:
+    return objective(params) if handle is None else call_with_trial(objective, params, handle)
 
 
-def _call_pickled(payload: bytes, params: dict[str, Any]) -> Any:
+def _call_pickled(payload: bytes, params: dict[str, Any], handle: TrialHandle | None = None) -> Any:
     import cloudpickle
 
-    return cloudpickle.loads(payload)(params)
+    return _call(cloudpickle.loads(payload), params, handle)
 
 
 def _workers(executor: cf.Executor) -> int:
@@ -51,7 +53,7 @@ def _workers(executor: cf.Executor) -> int:
 class _Pool:
     """The executor, how a trial is submitted to it, and its replacement after a worker died."""
 
-    def __init__(self, objective: Objective, n_jobs: int, executor: cf.Executor | None) -> None:
+    def __init__(self, objective: Objective, n_jobs: int, executor: cf.Executor | None, with_trial: bool) -> None:
         self.own = executor is None
         self.n_jobs = n_jobs
         self.executor = self._local() if executor is None else executor
@@ -64,6 +66,8 @@ class _Pool:
             import cloudpickle
 
             self.payload = cloudpickle.dumps(objective)
+        # objective(config, trial): reports and pruning questions come back through a channel (study/_channel.py)
+        self.channel = open_channel(self.executor) if with_trial else None
 
     def _local(self, *, fresh: bool = False) -> cf.Executor:
         from loky import get_reusable_executor
@@ -71,25 +75,42 @@ class _Pool:
         executor: cf.Executor = get_reusable_executor(max_workers=self.n_jobs, timeout=60, reuse=not fresh)
         return executor
 
-    def _send(self, config: dict[str, Any]) -> cf.Future[Any]:
+    def _send(self, trial: Trial, config: dict[str, Any]) -> cf.Future[Any]:
+        handle = None if self.channel is None else self.channel.handle(trial)
         if self.payload is not None:
-            return self.executor.submit(_call_pickled, self.payload, config)
-        return self.executor.submit(_call, self.objective, config)
+            return self.executor.submit(_call_pickled, self.payload, config, handle)
+        return self.executor.submit(_call, self.objective, config, handle)
+
+    def wait(self, futures: dict[cf.Future[Any], Trial]) -> set[cf.Future[Any]]:
+        """The futures done once at least one is (serving the trials' reports meanwhile)."""
+        if self.channel is None:
+            return cf.wait(futures, return_when=cf.FIRST_COMPLETED)[0]
+        return self.channel.wait(futures)
+
+    def done(self, trial: Trial) -> None:
+        """``trial`` is over: its later messages are ignored."""
+        if self.channel is not None:
+            self.channel.release(trial)
+
+    def close(self) -> None:
+        """Close the channel of the trials' reports."""
+        if self.channel is not None:
+            self.channel.close()
 
     def replace(self) -> None:
         """A fresh local pool after a worker died (a foreign executor is the caller's to manage)."""
         if self.own:
             self.executor = self._local(fresh=True)
 
-    def submit(self, config: dict[str, Any]) -> cf.Future[Any]:
-        """Submit a trial's configuration; a worker that died since the last wait gets our own pool replaced once."""
+    def submit(self, trial: Trial, config: dict[str, Any]) -> cf.Future[Any]:
+        """Submit ``trial`` with its config; a worker that died since the last wait gets our pool replaced once."""
         try:
-            return self._send(config)
+            return self._send(trial, config)
         except BaseException as error:
             if not (self.own and is_worker_death(error)):
                 raise
             self.replace()
-            return self._send(config)
+            return self._send(trial, config)
 
 
 class _Flight:
@@ -122,16 +143,17 @@ class _Flight:
             if trial is None:
                 return
             try:
-                self.running[self.pool.submit(self.loop.study.config_for(trial))] = trial
+                self.running[self.pool.submit(trial, self.loop.study.config_for(trial))] = trial
             except BaseException as error:
                 self.loop.study.tell(trial, state="failed", error=describe(error))
                 raise StudyError(f"the executor cannot run trials any more: {describe(error)}") from error
 
     def collect(self) -> None:
         """Wait for the first trial to finish and tell every finished one."""
-        done, _ = cf.wait(self.running, return_when=cf.FIRST_COMPLETED)
+        done = self.pool.wait(self.running)
         for future in done:
             trial = self.running.pop(future)
+            self.pool.done(trial)
             try:
                 result = future.result()
             except BaseException as error:
@@ -148,7 +170,11 @@ class _Flight:
         for future, trial in self.running.items():
             if future.done() and not future.cancelled() and future.exception() is None:
                 with contextlib.suppress(Exception):
-                    self.loop.study.tell(trial, future.result())
+                    result = future.result()
+                    if isinstance(result, Pruned):
+                        self.loop.study.tell(trial, state="pruned")
+                    else:
+                        self.loop.study.tell(trial, result)
             else:
                 future.cancel()
 
@@ -159,9 +185,15 @@ class _Flight:
             self.loop.study.tell(trial, state="failed", error="cancelled: the study stopped on another trial's error")
 
 
-def parallel(loop: Loop, objective: Objective, n_jobs: int, executor: cf.Executor | None) -> None:
-    """Run ``loop``'s trials with ``n_jobs`` in flight on ``executor`` (default: local loky processes)."""
-    flight = _Flight(loop, _Pool(objective, n_jobs, executor))
+def parallel(
+    loop: Loop, objective: Objective, n_jobs: int, executor: cf.Executor | None, *, with_trial: bool = False
+) -> None:
+    """Run ``loop``'s trials with ``n_jobs`` in flight on ``executor`` (default: local loky processes).
+
+    ``with_trial``: the objective takes ``(config, trial)`` and gets a handle to report and prune.
+    """
+    pool = _Pool(objective, n_jobs, executor, with_trial)
+    flight = _Flight(loop, pool)
     try:
         while True:
             flight.fill()
@@ -174,3 +206,5 @@ def parallel(loop: Loop, objective: Objective, n_jobs: int, executor: cf.Executo
     except BaseException:
         flight.cancel()
         raise
+    finally:
+        pool.close()

@@ -41,6 +41,7 @@ __all__ = ["Record", "StorageRecord", "choice_labels", "label_index", "open_stor
 
 _LABEL_MAX = 80
 _ADDRESS = re.compile(r" at 0x[0-9A-Fa-f]+")  # a memory address: another in every run
+_VALUED = (TrialState.COMPLETE, TrialState.PRUNED)  # states whose trials have values in an Optuna record
 
 
 class Record(Protocol):
@@ -99,6 +100,10 @@ class Record(Protocol):
 
     def optuna_study(self) -> optuna.Study:
         """The record as a live ``optuna.Study`` (the same object on every call)."""
+        ...
+
+    def frozen_trial(self, trial_id: int) -> optuna.trial.FrozenTrial:
+        """The recorded trial as Optuna's pruners read it (its storage's ``get_trial``)."""
         ...
 
 
@@ -245,6 +250,10 @@ class StorageRecord:
             self._study = optuna.Study(study_name=self.study_name, storage=self.storage)
         return self._study
 
+    def frozen_trial(self, trial_id: int) -> optuna.trial.FrozenTrial:
+        """The recorded trial, read from the storage (``BaseStorage.get_trial``)."""
+        return self.storage.get_trial(trial_id)
+
     def start(
         self,
         raw: Mapping[str, Any],
@@ -292,12 +301,15 @@ class StorageRecord:
         error: str | None = None,
         user_attrs: Mapping[str, Any] | None = None,
     ) -> None:
-        """Finish a recorded trial: COMPLETE with ``values``, FAIL with ``error``, or PRUNED."""
+        """Finish a recorded trial: COMPLETE with ``values``, FAIL with ``error``, or PRUNED.
+
+        A pruned trial's ``values`` are its last reported value, as Optuna records it.
+        """
         for key, attr in (user_attrs or {}).items():
             self.storage.set_trial_user_attr(trial_id, key, _jsonable(attr))
         if error is not None:
             self.storage.set_trial_system_attr(trial_id, "fail_reason", error)
-        done = list(values) if state is TrialState.COMPLETE and values is not None else None
+        done = list(values) if state in _VALUED and values is not None else None
         self.storage.set_trial_state_values(trial_id, self._states[state], done)
 
     def trials(self) -> list[optuna.trial.FrozenTrial]:

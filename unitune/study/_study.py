@@ -21,6 +21,7 @@ from unitune.exceptions import (
 )
 from unitune.space import Space, SpaceLike, as_space
 from unitune.study._checks import check_count, check_seed, check_storage, check_timeout
+from unitune.study._pruning import Pruning, last_finite, resolve_pruner
 from unitune.study._resume import check_stored, open_record, signature
 from unitune.study._trial import Trial
 from unitune.study._values import unpack
@@ -39,7 +40,7 @@ __all__ = ["Objective", "Study"]
 
 logger = logging.getLogger("unitune")
 
-Objective = Callable[[dict[str, Any]], Any]
+Objective = Callable[..., Any]  # objective(config) or objective(config, trial) (a TrialHandle)
 _STATES = {"complete": TrialState.COMPLETE, "failed": TrialState.FAILED, "pruned": TrialState.PRUNED}
 
 
@@ -65,6 +66,11 @@ class Study:
         allow_changes: Continue a stored study with another backend or a changed space
             (by default an error that says what differs); only the recorded trials that fit
             the space are told to the backend.
+        pruner: Stops unpromising trials early: an Optuna pruner (``optuna.pruners.MedianPruner()``,
+            ``HyperbandPruner()``, ...) or a short name (``"median"``, ``"asha"``, ``"hyperband"``, ...;
+            see ``unitune.study.PRUNERS``). It reads the record, so it works on every backend.
+            A seeded in-memory study without ``study_name`` is named ``unitune-seed-<seed>``
+            (Hyperband picks a trial's bracket from the study name). See docs/pruning.md.
 
     Attributes:
         adapter: The backend's adapter (for inspection: ``adapter.study``, ``adapter.sampler``, ...).
@@ -92,7 +98,9 @@ class Study:
         load_if_exists: bool = False,
         warm_start: Study | pd.DataFrame | None = None,
         allow_changes: bool = False,
+        pruner: Any = None,
     ) -> None:
+        self.pruner = resolve_pruner(pruner)  # n_objectives= here once the study takes several directions
         self.space: Space = as_space(space)
         if direction not in ("minimize", "maximize"):
             raise argument_error("direction", "must be 'minimize' or 'maximize'", direction, "use one of those two")
@@ -104,6 +112,8 @@ class Study:
         self.seed = seed
         self._adapter_class = get_adapter_class(library)
         self._algorithm, self._backend_options = algorithm, backend_options
+        if study_name is None and storage is None and seed is not None:  # reproducible (Hyperband hashes the name)
+            study_name = f"unitune-seed-{seed}"
         attrs = {"backend": self.backend, "seed": seed, "space": self._space_dict(), "signature": signature(self.space)}
         self._record: Record = open_record(self.space, storage, study_name, load_if_exists, direction, attrs)
         self._trials: list[Trial] = []
@@ -120,6 +130,7 @@ class Study:
         if storage is not None:  # a stored record: other workers may share it
             self._sync = Sync(self, self._record, must_fit=must_fit)  # type: ignore[arg-type]
             first = len(self._record.trials()) if self._record.loaded else 0
+        self._pruning = Pruning(self._record, self.pruner)
         self.adapter: Adapter = self._new_adapter(worker_seed(seed, first))
         if self._sync is not None and self._record.loaded:
             self._sync.open(first)
@@ -134,7 +145,10 @@ class Study:
 
     # -- the backend and the record ----------------------------------------------------------------
     def _new_adapter(self, seed: int | None) -> Adapter:
-        return self._adapter_class(self.space, self._algorithm, seed=seed, options=self._backend_options)
+        adapter = self._adapter_class(self.space, self._algorithm, seed=seed, options=self._backend_options)
+        if self.pruner is not None:  # before any trial reaches it (Optuna's samplers see the pruner's study)
+            adapter.use_pruner(self.pruner, self._record.study_name)
+        return adapter
 
     def _reseed(self, seed: int | None, pending: Mapping[int, Mapping[str, Any]]) -> None:
         """A new backend with another seed, told every finished trial, the warm start and the pending trials."""
@@ -214,6 +228,7 @@ class Study:
         out = self._sync.ask(n, self._propose)  # other workers' trials told first (see study/_sync.py)
         for trial in out:
             trial._started = time.perf_counter()
+            trial._pruning = self._pruning
             self._running[trial.number] = trial
         return out
 
@@ -227,6 +242,7 @@ class Study:
             record_id, number = start(s.raw)
             trial = Trial(number, self.space.decode(s.raw), suggest_time=(t1 - t0) / len(suggestions))
             trial.raw, trial._token, trial._record_id, trial._started = s.raw, s.token, record_id, time.perf_counter()
+            trial._pruning = self._pruning
             self._running[number] = trial
             out.append(trial)
         self.overhead += time.perf_counter() - t1
@@ -277,12 +293,15 @@ class Study:
         elif finished is TrialState.FAILED:
             error = error or "reported as failed"
         del self._running[number]
+        running._pruning = None
         running.duration = t0 - running._started
         running.state, running.error = finished, error if finished is TrialState.FAILED else None
         if finished is TrialState.COMPLETE:
             running.value = value
         running.user_attrs.update(attrs)
         values = None if running.value is None else [running.value]
+        if finished is TrialState.PRUNED:  # recorded as Optuna records it: with its last reported value
+            values = last_finite(running.intermediate)
         if self._sync is not None:  # tolerates a trial another worker failed; drops it from the pending ones
             self._sync.finish(running, values, attrs)
         else:
@@ -316,7 +335,10 @@ class Study:
 
         Args:
             objective: Called with the nested configuration; returns a number
-                (or a dict with the number under ``"value"``).
+                (or a dict with the number under ``"value"``). An objective with a second
+                positional parameter without a default, ``objective(config, trial)``, gets a
+                :class:`~unitune.TrialHandle` to ``report`` values and ask ``should_prune()``;
+                raising :class:`~unitune.TrialPruned` ends the trial as pruned.
             n_trials: Number of trials to run (None: until ``timeout`` or :meth:`stop`).
             timeout: Stop asking new trials after this many seconds.
             n_jobs: Trials in flight at once, in local worker processes (lambdas work).
@@ -426,13 +448,16 @@ class Study:
         return self._record.optuna_study()
 
     def trials_dataframe(self) -> Table:
-        """One row per finished trial: number, state, value, timings, ``params_<flat name>`` (NaN where inactive).
+        """One row per finished trial: number, state, value, last_step, timings, ``params_<flat name>``.
+
+        ``last_step`` is the last step the trial reported (where a pruned trial stopped; NaN if none);
+        parameters are NaN where inactive.
 
         Example:
             >>> import unitune as ut
             >>> study = ut.minimize(lambda c: c["x"], {"x": ut.Int(0, 3)}, backend="optuna:random", n_trials=3)
             >>> list(study.trials_dataframe().columns)
-            ['number', 'state', 'value', 'duration', 'suggest_time', 'tell_time', 'error', 'params_x']
+            ['number', 'state', 'value', 'last_step', 'duration', 'suggest_time', 'tell_time', 'error', 'params_x']
         """
         from unitune.study._frame import trials_dataframe
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from unitune.adapters import TrialState
+from unitune.study._pruning import not_running
 
 __all__ = ["Trial", "TrialState"]
 
@@ -26,6 +27,8 @@ class Trial:
         suggest_time: Seconds the backend spent proposing this trial (its share of the ask).
         tell_time: Seconds the backend spent taking the result in (model fits often happen here).
         duration: Seconds from ask to tell.
+
+    Between ``ask`` and ``tell``, :meth:`report` and :meth:`should_prune` work as Optuna's.
 
     Example:
         >>> import unitune as ut
@@ -49,3 +52,35 @@ class Trial:
     _token: Any = field(default=None, init=False, repr=False)
     _record_id: int = field(default=-1, init=False, repr=False)
     _started: float = field(default=0.0, init=False, repr=False)
+    _pruning: Any = field(default=None, init=False, repr=False, compare=False)  # the study's, while running
+
+    @property
+    def last_step(self) -> int | None:
+        """The last step the trial reported (where a pruned trial stopped), or None.
+
+        Example:
+            >>> Trial(0, {}, intermediate={0: 0.9, 4: 0.5}).last_step
+            4
+        """
+        return max(self.intermediate) if self.intermediate else None
+
+    def report(self, value: float, step: int) -> None:
+        """Report an intermediate value at ``step`` (as ``optuna.Trial.report``), for a running trial.
+
+        Example:
+            >>> import unitune as ut
+            >>> study = ut.Study({"x": ut.Float(0, 1)}, pruner="median")
+            >>> trial = study.ask()
+            >>> trial.report(0.7, step=0)
+            >>> trial.should_prune(), trial.intermediate
+            (False, {0: 0.7})
+        """
+        if self._pruning is None:
+            raise not_running(self.number)
+        self._pruning.report(self, value, step)
+
+    def should_prune(self) -> bool:
+        """Whether the study's pruner stops this trial now, given every trial's reports so far."""
+        if self._pruning is None:
+            raise not_running(self.number)
+        return bool(self._pruning.should_prune(self))
