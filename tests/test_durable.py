@@ -236,16 +236,6 @@ def test_a_backend_that_proposes_something_else_is_reseeded_and_said_so(tmp_path
     assert "1 reseeded (not deterministic)" in cmp.report(tmp_path / "report").markdown.read_text()
 
 
-@pytest.fixture(scope="module")
-def dask_client():  # type: ignore[no-untyped-def]
-    distributed = pytest.importorskip("distributed")
-    with (
-        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster,
-        distributed.Client(cluster) as client,
-    ):
-        yield client
-
-
 def test_a_suite_on_a_dask_cluster_streams_its_runs_to_a_storage(tmp_path: Path, dask_client) -> None:  # type: ignore[no-untyped-def]
     problems = [*suite("bbob", functions=[1, 15], dimensions=2, instances=1), get("bayesmark:knn:wine:acc")]
     kwargs: dict[str, Any] = {"backends": ["optuna:random", "hyperopt:tpe"], "n_trials": 5, "seeds": [0, 1]}
