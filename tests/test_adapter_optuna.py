@@ -178,7 +178,7 @@ def test_registry_does_not_import_optuna() -> None:
 def test_registry_entry() -> None:
     assert get_adapter_class("optuna") is OptunaAdapter
     assert parse_backend("optuna") == ("optuna", "tpe")
-    assert set(OptunaAdapter.algorithms) == {"tpe", "random", "cmaes", "nsga2", "qmc", "grid"}
+    assert set(OptunaAdapter.algorithms) == {"tpe", "random", "cmaes", "nsga2", "nsga3", "qmc", "grid"}
     assert parse_backend("optuna:nsga2") == ("optuna", "nsga2")
 
 

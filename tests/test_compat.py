@@ -229,3 +229,74 @@ def test_optuna_distribution_conflicts_are_what_its_storage_refuses(tmp_path: ob
                 params={"x": 0.5}, distributions={"x": FloatDistribution(0.1, 1.0, log=True)}, value=0.0
             )
         )
+
+
+# -- several objectives and constraints ----------------------------------------------------------------------------
+
+
+def test_optuna_reads_the_constraints_recorded_under_the_system_attribute() -> None:
+    study = optuna.create_study(directions=["minimize", "minimize"])
+    for i, constraints in enumerate([[1.0], [-1.0], [0.0, -2.0]]):
+        study.add_trial(
+            optuna.trial.create_trial(
+                params={"x": float(i)},
+                distributions={"x": optuna.distributions.FloatDistribution(0, 5)},
+                values=[float(i), float(-i)],
+                system_attrs=_optuna_compat.constraint_attrs(constraints),
+            )
+        )
+    read = [_optuna_compat.trial_constraints(t) for t in study.trials]
+    assert read == [(1.0,), (-1.0,), (0.0, -2.0)], changed("the constraints system attribute", _optuna_compat.CHECKED)
+    assert sorted(t.number for t in study.best_trials) == [1, 2], changed(
+        "best_trials' reading of recorded constraints", _optuna_compat.CHECKED
+    )
+    assert _optuna_compat.trial_constraints(optuna.trial.create_trial(value=1.0)) is None
+
+
+def test_optuna_constraint_api_is_what_the_version_says() -> None:
+    from packaging.version import Version
+
+    expected = Version(optuna.__version__) >= Version("5")
+    assert _optuna_compat.tells_constraints_by_trial() == expected, changed(
+        "Trial.set_constraint (new in Optuna 5)", _optuna_compat.CHECKED
+    )
+    params = inspect.signature(optuna.samplers.TPESampler).parameters
+    assert "constraints_func" in params, changed("TPESampler(constraints_func=...)", _optuna_compat.CHECKED)
+
+
+def test_hyperopt_suggest_reads_the_listed_documents_rewritten_losses() -> None:
+    from hyperopt import JOB_STATE_DONE, STATUS_OK, Domain, Trials, anneal, hp
+
+    trials = Trials()
+    domain = Domain(lambda c: 0.0, {"x": hp.uniform("x", 0, 1)})
+    docs = []
+    for tid, x in enumerate([0.1, 0.9, 0.5]):
+        misc = {"tid": tid, "cmd": domain.cmd, "workdir": None, "idxs": {"x": [tid]}, "vals": {"x": [x]}}
+        new = trials.new_trial_docs([tid], [None], [{"status": STATUS_OK, "loss": float(tid)}], [misc])
+        new[0]["state"] = JOB_STATE_DONE
+        docs += _hyperopt_compat.insert_listed(trials, new)
+    for doc, loss in zip(docs, [5.0, 0.0, 1.0], strict=True):  # ParEGO's rewrite before an ask
+        doc["result"] = {"status": STATUS_OK, "loss": loss}
+    assert all(a is b for a, b in zip(trials.trials, docs, strict=True)), changed(
+        "the documents Trials.trials lists", _hyperopt_compat.CHECKED
+    )
+    assert trials.losses() == [5.0, 0.0, 1.0], changed("Trials.losses()", _hyperopt_compat.CHECKED)
+    algo = anneal.AnnealingAlgo(domain, trials, seed=0)  # what anneal.suggest reads, as TPE's suggest does
+    assert list(algo.losses) == [5.0, 0.0, 1.0], changed("what suggest reads of the losses", _hyperopt_compat.CHECKED)
+
+
+def test_skopt_refit_fits_on_the_new_values_without_a_new_point() -> None:
+    from skopt import Optimizer
+
+    opt = Optimizer([(0.0, 1.0)], "ET", n_initial_points=3, acq_optimizer="sampling", random_state=0)
+    xs = [[i / 9] for i in range(10)]
+    opt.tell(xs, [float(i) for i in range(10)])
+    models = len(opt.models)
+    _skopt_compat.refit(opt, [float(9 - i) for i in range(10)])
+    assert (opt.Xi, opt.yi) == (xs, [float(9 - i) for i in range(10)]), changed(
+        "Optimizer._tell([], [])", _skopt_compat.CHECKED
+    )
+    low, high = opt.models[-1].predict(opt.space.transform([[0.1], [0.9]]))
+    assert len(opt.models) == models + 1 and low > high, changed(
+        "Optimizer._tell([], [], fit=True) (no fit on the new values)", _skopt_compat.CHECKED
+    )

@@ -31,7 +31,7 @@ from unitune.exceptions import (
     UnknownNameError,
 )
 from unitune.space import Categorical, Conditional, Float, Int, Space
-from unitune.study import Study, Trial, TrialHandle, TrialState, maximize, minimize
+from unitune.study import Study, Trial, TrialHandle, TrialState, maximize, minimize, optimize
 
 __all__ = [
     "ArgumentError",
@@ -65,5 +65,6 @@ __all__ = [
     "explain",
     "maximize",
     "minimize",
+    "optimize",
     "problems",
 ]

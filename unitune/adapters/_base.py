@@ -131,6 +131,10 @@ class Adapter(abc.ABC):
         seed: Seed of the backend's random state (None: unseeded).
         options: Keyword arguments for the native algorithm's constructor.
         n_objectives: Number of losses each complete :class:`Outcome` carries.
+        constrained: Whether complete outcomes carry constraint values (the study has constraints).
+        directions: The study's direction per objective (default: all ``"minimize"``). Losses stay
+            minimized; an adapter whose library takes directions (Optuna) hands them over with the
+            values in their own sign, so that its sampler sees what hand-written code gives it.
     """
 
     #: Library name used in backend strings, e.g. ``"optuna"``.
@@ -152,12 +156,16 @@ class Adapter(abc.ABC):
         seed: int | None = None,
         options: Mapping[str, Any] | None = None,
         n_objectives: int = 1,
+        constrained: bool = False,
+        directions: Sequence[str] | None = None,
     ) -> None:
         self.space = space
         self.algorithm = algorithm
         self.seed = seed
         self.options = dict(options or {})
         self.n_objectives = n_objectives
+        self.constrained = constrained
+        self.directions = list(directions) if directions is not None else ["minimize"] * n_objectives
         self.native = self.convert_space(space)
         self._start()
 

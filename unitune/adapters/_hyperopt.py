@@ -24,6 +24,7 @@ import numpy as np
 from unitune.adapters._base import Adapter, Capabilities, Suggestion, Translation, signature_defaults
 from unitune.adapters._hyperopt_compat import insert_listed, remove_listed
 from unitune.adapters._outcome import Outcome, TrialState
+from unitune.adapters._parego import Scalarizer
 from unitune.exceptions import ConfigError, StudyError
 from unitune.space import Param, Primitive, Space, conditions_hold
 
@@ -45,6 +46,14 @@ _OTHERS = {
     "anneal": "inserted as running trials, like its own pending ones",
     "rand": "ignored (random search uses no history)",
 }
+_OBJECTIVES = (
+    "fallback: ParEGO, Knowles 2006 (a fresh augmented Chebyshev scalarization of every trial's losses "
+    "before each ask, weights seeded)"
+)
+_CONSTRAINTS = (
+    "fallback: Deb's feasibility rule as a loss (infeasible trials told the worst feasible loss plus their "
+    "scaled violation, again before each ask)"
+)
 _PRUNED = (
     "stand-in: told as complete with its last reported value (hyperopt has no pruned state), "
     "or as failed if it reported none"
@@ -133,6 +142,8 @@ class HyperoptAdapter(Adapter):
             grid=False,
             failures=_FAILURES.get(algorithm, _FAILURES["tpe"]),
             pruned=_PRUNED,
+            objectives="native: random search uses no values" if algorithm == "rand" else _OBJECTIVES,
+            constraints="recorded: random search uses no values" if algorithm == "rand" else _CONSTRAINTS,
         )
 
     @classmethod
@@ -190,6 +201,10 @@ class HyperoptAdapter(Adapter):
         self._rstate = np.random.default_rng(self.seed)
         self._running: dict[int, dict[str, Any]] = {}
         self._foreign: dict[Any, dict[str, Any]] = {}  # other workers' running trials: key -> listed document
+        # several objectives or constraints: every finished document's loss is rewritten before each suggest
+        rescale = (self.n_objectives > 1 or self.constrained) and self.algorithm != "rand"
+        self._scalarizer = Scalarizer(self.n_objectives, self.seed) if rescale else None
+        self._finished: list[tuple[dict[str, Any], Outcome]] = []
 
     def ask(self, n: int = 1) -> list[Suggestion]:
         """Propose ``n`` trials, one ``suggest`` call each (TPE proposes one point per call after startup)."""
@@ -197,6 +212,8 @@ class HyperoptAdapter(Adapter):
 
         trials, out = self._trials, []
         for _ in range(n):
+            if self._scalarizer is not None:
+                self._rescalarize()
             new_ids = trials.new_trial_ids(1)
             docs = self._algo(new_ids, self._domain, trials, self._rstate.integers(2**31 - 1))
             if not docs:
@@ -206,6 +223,15 @@ class HyperoptAdapter(Adapter):
                 self._running[doc["tid"]] = doc
                 out.append(Suggestion(token=doc["tid"], raw=self._raw(doc["misc"]["vals"])))
         return out
+
+    def _rescalarize(self) -> None:
+        """Write each finished trial's loss of this ask (ParEGO, penalty) into its listed document: O(n)."""
+        from hyperopt import STATUS_FAIL, STATUS_OK
+
+        assert self._scalarizer is not None
+        losses = self._scalarizer.losses([outcome for _, outcome in self._finished])
+        for (doc, _), loss in zip(self._finished, losses, strict=True):
+            doc["result"] = {"status": STATUS_FAIL} if loss is None else {"loss": loss, "status": STATUS_OK}
 
     def _raw(self, vals: Mapping[str, Sequence[Any]]) -> dict[str, Any]:
         raw: dict[str, Any] = {}
@@ -241,12 +267,16 @@ class HyperoptAdapter(Adapter):
         doc = self._running.pop(token)
         doc["result"] = self._result(outcome)
         doc["state"] = JOB_STATE_DONE  # the listed document itself: the next suggest sees it done
+        if self._scalarizer is not None:
+            self._finished.append((doc, outcome))
 
     def add(self, raw: Mapping[str, Any], outcome: Outcome) -> None:
         """Insert a finished trial that was not asked (resume, warm start, another worker)."""
         from hyperopt import JOB_STATE_DONE
 
-        self._insert(raw, self._result(outcome), JOB_STATE_DONE)
+        doc = self._insert(raw, self._result(outcome), JOB_STATE_DONE)
+        if self._scalarizer is not None:
+            self._finished.append((doc, outcome))
 
     def add_pending(self, key: Any, raw: Mapping[str, Any]) -> None:
         """Insert another worker's running trial as a running document (as ``fmin`` lists its queued ones)."""

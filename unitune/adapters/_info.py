@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from unitune.adapters import _load, get_adapter_class, parse_backend, registry
-from unitune.adapters._base import Translation
+from unitune.adapters._base import Capabilities, Translation
 from unitune.space import SpaceLike, as_space
 
 if TYPE_CHECKING:
@@ -66,7 +66,13 @@ _PRUNED_NATIVE = {
 
 
 def explain(
-    space: SpaceLike, backend: str, backend_options: Mapping[str, Any] | None = None, *, pruner: Any = None
+    space: SpaceLike,
+    backend: str,
+    backend_options: Mapping[str, Any] | None = None,
+    *,
+    directions: Sequence[str] | None = None,
+    constraints: bool = False,
+    pruner: Any = None,
 ) -> Table:
     """How ``backend`` receives each parameter of ``space``: no translation and no fallback is silent.
 
@@ -75,8 +81,12 @@ def explain(
     hand-written program uses) and note. The table's caption
     (``table.attrs["caption"]``, printed above it) names the algorithm's random
     start-up phase with these options. With a ``pruner`` (a name or an Optuna
-    pruner), a last row ``(pruned trials)`` says how a pruned trial reaches the
+    pruner), a row ``(pruned trials)`` says how a pruned trial reaches the
     backend: ``exact`` where it has a pruned state, else the stand-in (``fallback``).
+    With several ``directions``, a row ``(objectives)``
+    says how the backend handles them (``exact`` when native, ``fallback`` for ParEGO, ``refused``
+    for an algorithm of one objective); with ``constraints=True``, a row ``(constraints)`` says how
+    it uses them (``ignored`` when the algorithm does not: the record still keeps them).
 
     Example:
         >>> import unitune as ut
@@ -102,7 +112,32 @@ def explain(
         exact = told.startswith("told as pruned")
         native = _PRUNED_NATIVE.get(library, "")
         rows.append(asdict(Translation("(pruned trials)", name, "exact" if exact else "fallback", native, told)))
+    rows += [asdict(t) for t in _aim_rows(cls.capabilities(algorithm), directions, constraints)]
     table = as_table(pd.DataFrame(rows, columns=["param", "element", "fidelity", "native", "note"]))
     startup = cls.startup(algorithm, backend_options)
     table.attrs["caption"] = f"{library}:{algorithm}: " + ("no random start-up" if startup is None else str(startup))
     return table
+
+
+def _aim_rows(caps: Capabilities, directions: Sequence[str] | None, constraints: bool) -> list[Translation]:
+    """The rows of several objectives and of constraints: how the algorithm handles them.
+
+    Example:
+        >>> caps = Capabilities(objectives="fallback: ParEGO", constraints="native: constrained domination")
+        >>> [(t.param, t.fidelity, t.native) for t in _aim_rows(caps, ["minimize", "maximize"], True)]
+        [('(objectives)', 'fallback', 'ParEGO'), ('(constraints)', 'exact', 'constrained domination')]
+    """
+    rows = []
+    if directions is not None and len(directions) > 1:
+        rows.append(_aim_row("(objectives)", f"directions={list(directions)}", caps.objectives))
+    if constraints:
+        rows.append(_aim_row("(constraints)", "constraints (each value <= 0 is satisfied)", caps.constraints))
+    return rows
+
+
+def _aim_row(param: str, element: str, capability: str) -> Translation:
+    kind, _, how = capability.partition(": ")
+    fidelity = {"native": "exact", "recorded": "exact", "fallback": "fallback"}.get(kind, "ignored")
+    if capability.startswith("single only"):
+        fidelity = "refused"
+    return Translation(param, element, fidelity, how or capability, "")

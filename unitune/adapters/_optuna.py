@@ -18,7 +18,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from unitune._quiet import quiet
 from unitune.adapters._base import Adapter, Capabilities, Suggestion, Translation, signature_defaults
-from unitune.adapters._optuna_compat import STORAGE_LOGGERS, qmc_samples_categoricals, tell_without_copy
+from unitune.adapters._optuna_compat import (
+    STORAGE_LOGGERS,
+    constraint_attrs,
+    qmc_samples_categoricals,
+    tell_without_copy,
+    tells_constraints_by_trial,
+    trial_constraints,
+)
 from unitune.adapters._outcome import Outcome, TrialState
 from unitune.exceptions import SpaceError, StudyError
 from unitune.space import conditions_hold
@@ -35,6 +42,7 @@ _SAMPLERS = {
     "random": "RandomSampler",
     "cmaes": "CmaEsSampler",
     "nsga2": "NSGAIISampler",
+    "nsga3": "NSGAIIISampler",
     "qmc": "QMCSampler",
     "grid": "GridSampler",
 }
@@ -47,6 +55,7 @@ _PRUNED_USE = {
     "qmc": "not used (the sequence goes on)",
     "cmaes": "CMA-ES skips it unless consider_pruned_trials=True",
     "nsga2": "NSGA-II builds generations from complete trials",
+    "nsga3": "NSGA-III builds generations from complete trials",
     "grid": "its grid point counts as done",
 }
 
@@ -107,7 +116,28 @@ def native_expression(p: Param) -> str:
 
 
 #: Samplers that model only the parameters every trial has: a branch's parameters go to their independent sampler.
-_BRANCHES_INDEPENDENT = frozenset({"cmaes", "qmc", "nsga2"})
+_BRANCHES_INDEPENDENT = frozenset({"cmaes", "qmc", "nsga2", "nsga3"})
+#: Samplers that take ``constraints_func`` (the way constraints reach them before Optuna 5).
+_CONSTRAINED = frozenset({"tpe", "nsga2", "nsga3"})
+#: What each sampler does with several objectives and with constraint values (``Capabilities``).
+_OBJECTIVES = {
+    "tpe": "native: multi-objective TPE (good trials by non-dominated rank and hypervolume contribution)",
+    "random": "native: independent draws, whatever the objectives",
+    "nsga2": "native: NSGA-II (non-dominated sorting, crowding distance)",
+    "nsga3": "native: NSGA-III (non-dominated sorting, reference points)",
+    "qmc": "native: the Sobol sequence, whatever the objectives",
+    "grid": "native: the grid is enumerated, whatever the objectives",
+    "cmaes": "single only (CmaEsSampler optimizes one objective)",
+}
+_CONSTRAINTS = {
+    "tpe": "native: infeasible trials ranked after feasible ones, by total violation (Optuna's constrained TPE)",
+    "nsga2": "native: constrained domination (Deb's feasibility rule)",
+    "nsga3": "native: constrained domination (Deb's feasibility rule)",
+    "random": "recorded: random sampling uses no values; best trials are feasible ones",
+    "qmc": "recorded: the Sobol sequence uses no values; best trials are feasible ones",
+    "grid": "recorded: the grid uses no values; best trials are feasible ones",
+    "cmaes": "ignored: CmaEsSampler does not use them (recorded: best trials are feasible ones)",
+}
 
 
 def _tpe_pending() -> str:
@@ -152,6 +182,7 @@ class OptunaAdapter(Adapter):
         "random": "independent uniform sampling (RandomSampler)",
         "cmaes": "CMA evolution strategy (CmaEsSampler; categoricals sampled independently)",
         "nsga2": "genetic algorithm NSGA-II (NSGAIISampler)",
+        "nsga3": "genetic algorithm NSGA-III for many objectives (NSGAIIISampler)",
         "qmc": "quasi-Monte Carlo, scrambled Sobol (QMCSampler; categoricals sampled independently)",
         "grid": "exhaustive grid over a finite space (GridSampler)",
     }
@@ -160,6 +191,7 @@ class OptunaAdapter(Adapter):
         "tpe": ("n_startup_trials", 10, "random trials"),
         "cmaes": ("n_startup_trials", 1, "random trials"),
         "nsga2": ("population_size", 50, "trials: the first generation, random"),
+        "nsga3": ("population_size", 50, "trials: the first generation, random"),
     }
 
     @classmethod
@@ -171,6 +203,7 @@ class OptunaAdapter(Adapter):
             "qmc": "each trial takes the next point of the sequence",
             "cmaes": "ignored (CMA-ES updates on finished generations)",
             "nsga2": "ignored (generations are built from finished trials)",
+            "nsga3": "ignored (generations are built from finished trials)",
             "grid": "running grid points are not proposed again",
         }[algorithm]
         conditional = "native"
@@ -187,6 +220,8 @@ class OptunaAdapter(Adapter):
             others_running=others,
             grid=algorithm == "grid",
             pruned="told as pruned with its intermediate values: " + _PRUNED_USE[algorithm],
+            objectives=_OBJECTIVES[algorithm],
+            constraints=_CONSTRAINTS[algorithm],
         )
 
     @classmethod
@@ -241,6 +276,8 @@ class OptunaAdapter(Adapter):
             self._n_grid = math.prod(len(values) for values in search_space.values())
         if self.algorithm in {"cmaes", "qmc"}:
             kwargs["warn_independent_sampling"] = False  # unitune.explain reports the fallback instead
+        if self.constrained and self.algorithm in _CONSTRAINED and not tells_constraints_by_trial():
+            kwargs["constraints_func"] = self._constraints_of  # before Optuna 5: samplers see constraints only so
         self._check_options(signature_defaults(cls, skip={"search_space"}), f"optuna.samplers.{name}")
         kwargs.update(self.options)
         with warnings.catch_warnings():
@@ -253,6 +290,7 @@ class OptunaAdapter(Adapter):
 
         self._grid: list[dict[str, Any]] = []
         self._n_grid = 0
+        self._constraints: dict[int, tuple[float, ...]] = {}  # by trial number, for constraints_func (Optuna < 5)
         self._taken: set[tuple[tuple[str, Any], ...]] = set()  # grid points asked or finished
         self.sampler = self._make_sampler()
         self._foreign: dict[Any, int] = {}  # other workers' running trials: key -> trial id in self.study
@@ -269,7 +307,9 @@ class OptunaAdapter(Adapter):
         import optuna
 
         self._storage = storage = optuna.storages.InMemoryStorage()
-        directions = [optuna.study.StudyDirection.MINIMIZE] * self.n_objectives
+        # the study's own directions, values in their own sign: samplers break ties as in hand-written code
+        directions = [optuna.study.StudyDirection[d.upper()] for d in self.directions]
+        self._signs = [1.0 if d == "minimize" else -1.0 for d in self.directions]
         with quiet(*STORAGE_LOGGERS):  # "A new study created in memory" at INFO
             self._study_id = storage.create_new_study(directions, name)
         return optuna.Study(study_name=name, storage=storage, sampler=self.sampler, pruner=pruner)
@@ -338,8 +378,10 @@ class OptunaAdapter(Adapter):
         except KeyError:
             raise StudyError(f"optuna adapter: unknown or already told trial token {token!r}") from None
         for step, loss in outcome.intermediate.items():
-            trial.report(loss, step)
-        values = list(outcome.losses) if outcome.state is TrialState.COMPLETE else None
+            trial.report(self._signs[0] * loss, step)
+        if self.constrained and outcome.state is TrialState.COMPLETE:
+            self._tell_constraints(trial, outcome.constraints)
+        values = self._values(outcome) if outcome.state is TrialState.COMPLETE else None
         if values is not None and not all(math.isfinite(v) for v in values):
             values, state = None, self._states[TrialState.FAILED]
         else:
@@ -355,9 +397,10 @@ class OptunaAdapter(Adapter):
         trial = optuna.trial.create_trial(
             params=params,
             distributions=dists,
-            values=list(outcome.losses) if complete else None,
+            values=self._values(outcome) if complete else None,
             state=self._states[outcome.state],
-            intermediate_values=dict(outcome.intermediate),
+            intermediate_values={step: self._signs[0] * loss for step, loss in outcome.intermediate.items()},
+            system_attrs=self._added_constraints(outcome),
         )
         self.study.add_trial(trial)
 
@@ -395,3 +438,30 @@ class OptunaAdapter(Adapter):
         if self.algorithm == "grid":
             self._taken.add(tuple(sorted(raw.items())))
         return params, dists
+
+    def _values(self, outcome: Outcome) -> list[float]:
+        """The values of a complete trial in the directions of the study (losses are minimized)."""
+        return [sign * loss for sign, loss in zip(self._signs, outcome.losses, strict=True)]
+
+    def _added_constraints(self, outcome: Outcome) -> dict[str, Any] | None:
+        """System attributes of an added trial: its constraint values (empty for a pruned one, which has none).
+
+        Optuna < 5 ranks a finished trial without recorded constraint values below every other one.
+        """
+        if not self.constrained or outcome.state is TrialState.FAILED:
+            return None
+        return dict(constraint_attrs(outcome.constraints))
+
+    def _tell_constraints(self, trial: optuna.Trial, values: Sequence[float]) -> None:
+        """Give a trial's constraint values to the sampler as hand-written code does, before its tell."""
+        if tells_constraints_by_trial():
+            for i, value in enumerate(values):
+                trial.set_constraint(str(i), value)  # Optuna >= 5: the samplers read them from the trial
+        else:
+            self._constraints[trial.number] = tuple(values)  # read by constraints_func in the sampler's after_trial
+
+    def _constraints_of(self, trial: optuna.trial.FrozenTrial) -> tuple[float, ...]:
+        """The sampler's ``constraints_func`` (Optuna < 5): the values told, or those recorded for an added trial."""
+        if trial.number in self._constraints:
+            return self._constraints[trial.number]
+        return trial_constraints(trial) or ()

@@ -36,6 +36,18 @@ internal changes.
   the retry callback work on a journal file as on an RDB. Optuna's journal has
   no heartbeat table: the heartbeat is a trial system attribute holding the
   writer's clock (``time.time()``). Checked on Optuna 4.0-5.0.
+* :data:`CONSTRAINTS_KEY`, :func:`constraint_attrs`, :func:`trial_constraints`: the
+  trial system attribute ``"constraints"`` (a list of floats) where Optuna keeps
+  constraint values, the format ``constraints_func`` writes
+  (``optuna.samplers._base._process_constraints_after_trial``) and every Optuna
+  since 3.0 reads (Optuna 5 also reads ``"constraints:<name>"`` keys, and
+  ``FrozenTrial.constraints`` became public there). The record writes it so that
+  Optuna's tools (``best_trials``, ``plot_pareto_front``, the dashboard) see
+  feasibility, and adapters add resumed trials with it. Checked on Optuna 4.5 and 5.0.
+* :func:`tells_constraints_by_trial`: Optuna 5 has the public ``Trial.set_constraint``
+  and its samplers read a trial's constraints whatever set them; before, a sampler
+  used constraints only through its ``constraints_func`` (deprecated in Optuna 5).
+  A change of API between versions, read from the installed one.
 """
 
 from __future__ import annotations
@@ -49,8 +61,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CHECKED",
+    "CONSTRAINTS_KEY",
     "HEARTBEAT_KEY",
     "STORAGE_LOGGERS",
+    "constraint_attrs",
     "distribution_conflict",
     "heartbeat_interval",
     "journal_with_heartbeat",
@@ -58,6 +72,8 @@ __all__ = [
     "rdb_with_heartbeat",
     "retry_callback",
     "tell_without_copy",
+    "tells_constraints_by_trial",
+    "trial_constraints",
 ]
 
 #: Optuna versions the entries above were checked on.
@@ -231,3 +247,29 @@ def __getattr__(name: str) -> Any:
     if name == "_HeartbeatJournalStorage":
         return _journal_class()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+#: The trial system attribute holding its constraint values (a list), as ``constraints_func`` records them.
+CONSTRAINTS_KEY = "constraints"
+
+
+def constraint_attrs(values: Sequence[float]) -> dict[str, list[float]]:
+    """The system attributes that record a trial's constraint values where Optuna reads them."""
+    return {CONSTRAINTS_KEY: [float(v) for v in values]}
+
+
+def trial_constraints(trial: optuna.trial.FrozenTrial) -> tuple[float, ...] | None:
+    """The constraint values recorded for a trial, in order (None: none recorded)."""
+    public = getattr(trial, "constraints", None)  # Optuna >= 5: a dict, names in the order they were set
+    if isinstance(public, dict):
+        return tuple(float(v) for v in public.values()) if public else None
+    stored = trial.system_attrs.get(CONSTRAINTS_KEY)
+    return None if stored is None else tuple(float(v) for v in stored)
+
+
+@functools.cache
+def tells_constraints_by_trial() -> bool:
+    """Whether ``optuna.Trial.set_constraint`` exists (Optuna >= 5): samplers read constraints without a function."""
+    import optuna
+
+    return hasattr(optuna.trial.Trial, "set_constraint")

@@ -34,7 +34,8 @@ from typing import Any, ClassVar, NamedTuple
 
 from unitune.adapters._base import Adapter, Capabilities, Suggestion, Translation
 from unitune.adapters._outcome import Outcome, TrialState
-from unitune.adapters._skopt_compat import gbrt_class, liar_copy
+from unitune.adapters._parego import Scalarizer
+from unitune.adapters._skopt_compat import gbrt_class, liar_copy, refit
 from unitune.exceptions import BackendError, ConfigError, StudyError
 from unitune.space import Param, Primitive, Space
 
@@ -168,6 +169,14 @@ class SkoptAdapter(Adapter):
             failures="told as the worst loss seen so far; skopt has no failed state",
             pruned="stand-in: told its last reported value (skopt has no pruned state), "
             "or as a failure if it reported none",
+            objectives="native: random sampling uses no values"
+            if algorithm == "random"
+            else "fallback: ParEGO, Knowles 2006 (every told value re-scalarized with fresh seeded weights and "
+            "the model refitted before each ask)",
+            constraints="recorded: random sampling uses no values"
+            if algorithm == "random"
+            else "fallback: Deb's feasibility rule as a loss (infeasible trials told the worst feasible loss plus "
+            "their scaled violation, refitted before each ask)",
         )
 
     @classmethod
@@ -214,6 +223,10 @@ class SkoptAdapter(Adapter):
         self._foreign: dict[Any, list[Any]] = {}  # other workers' running trials: key -> full point
         self._deferred: list[list[Any]] = []  # failures told before any loss, pending until one arrives
         self._tokens = 0
+        # several objectives or constraints: the told values are re-scalarized, and the model refitted, per ask
+        rescale = (self.n_objectives > 1 or self.constrained) and self.algorithm != "random"
+        self._scalarizer = Scalarizer(self.n_objectives, self.seed) if rescale else None
+        self._outcomes: list[Outcome] = []  # one per told point, in the order of opt.Xi
         try:
             if self.algorithm == "random":  # dummy_minimize; "ET" consumes the seed draw "dummy" would
                 self._opt = Optimizer(dims, "ET", n_initial_points=_NEVER, acq_optimizer="sampling", random_state=rng)
@@ -265,6 +278,8 @@ class SkoptAdapter(Adapter):
             if self.algorithm == "random":
                 points = [self._opt.ask() for _ in range(n)]
             else:
+                if self._scalarizer is not None:
+                    self._rescalarize(fit=not self._waiting() and n == 1)
                 opt = self._liar(fit=n == 1) if self._waiting() else self._opt
                 points = [opt.ask()] if n == 1 else opt.ask(n_points=n, strategy="cl_min")
         out = []
@@ -277,6 +292,20 @@ class SkoptAdapter(Adapter):
     def _waiting(self) -> bool:
         """Whether points are pending (asked, another worker's, or failures before any loss): ask lies about them."""
         return bool(self._pending or self._foreign or self._deferred)
+
+    def _rescalarize(self, *, fit: bool) -> None:
+        """Give every told point its loss for this ask (ParEGO, penalty); refit the model unless a copy will."""
+        assert self._scalarizer is not None
+        if not self._outcomes:
+            return
+        losses = self._scalarizer.losses(self._outcomes)
+        worst = max((loss for loss in losses if loss is not None), default=0.0)
+        ys = [worst if loss is None else loss for loss in losses]
+        if fit:
+            with _quiet():
+                refit(self._opt, ys)
+        else:
+            self._opt.yi = ys
 
     def _record(self, xs: list[list[Any]], losses: Sequence[float | None], *, fit: bool = True) -> None:
         """Tell points in one call (one fit); failures get the worst loss, or wait for a first loss."""
@@ -308,6 +337,9 @@ class SkoptAdapter(Adapter):
             x = self._pending.pop(token)
         except KeyError:
             raise StudyError(f"skopt adapter: unknown or already told trial token {token!r}") from None
+        if self._scalarizer is not None:
+            self._keep([x], [outcome])
+            return
         # with trials still pending, the next ask fits a constant-liar copy anyway: fit once, there
         self._record([x], [_loss(outcome)], fit=not (self._pending or self._foreign))
 
@@ -317,9 +349,19 @@ class SkoptAdapter(Adapter):
 
     def add_many(self, trials: Sequence[tuple[Mapping[str, Any], Outcome]]) -> None:
         """Tell several trials in one skopt ``tell`` (one model fit, none while points are pending elsewhere)."""
-        if trials:
-            xs = [self._point(raw) for raw, _ in trials]
+        if not trials:
+            return
+        xs = [self._point(raw) for raw, _ in trials]
+        if self._scalarizer is not None:
+            self._keep(xs, [outcome for _, outcome in trials])
+        else:
             self._record(xs, [_loss(outcome) for _, outcome in trials], fit=not (self._pending or self._foreign))
+
+    def _keep(self, xs: list[list[Any]], outcomes: list[Outcome]) -> None:
+        """Tell points without a fit (several objectives, constraints): their values are set, and fitted, per ask."""
+        self._outcomes.extend(outcomes)
+        with _quiet():
+            self._opt.tell(xs if len(xs) > 1 else xs[0], [0.0] * len(xs) if len(xs) > 1 else 0.0, fit=False)
 
     def add_pending(self, key: Any, raw: Mapping[str, Any]) -> None:
         """Another worker's running trial: a pending point, lied about like this adapter's own."""

@@ -12,6 +12,10 @@ installed versions, when the internal changes.
 * :func:`gbrt_class`: skopt's ``GradientBoostingQuantileRegressor`` repaired
   for scikit-learn >= 1.6 (estimator tags) and NumPy >= 2.4 (``np.in1d``).
   Checked on scikit-optimize 0.10.2, scikit-learn 1.6-1.9, NumPy 2.0-2.4.
+* :func:`refit`: ``Optimizer._tell([], [], fit=True)`` fits the surrogate on the
+  told points with their values as they are now (the public attribute ``yi``
+  replaced, for ParEGO's fresh scalarization per ask) and computes the next
+  point, without telling a new point. Checked on scikit-optimize 0.10.2.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["CHECKED", "gbrt_class", "liar_copy"]
+__all__ = ["CHECKED", "gbrt_class", "liar_copy", "refit"]
 
 #: Versions the entries above were checked on.
 CHECKED = "scikit-optimize 0.10.2, scikit-learn 1.3-1.9, NumPy 2.0-2.4"
@@ -35,6 +39,12 @@ def liar_copy(opt: Any, xs: Sequence[Any], ys: Sequence[float], *, fit: bool, ra
         opt.Xi, opt.yi = told_x, told_y
     copy._tell([*told_x, *xs], [*told_y, *ys], fit=fit)
     return copy
+
+
+def refit(opt: Any, ys: Sequence[float]) -> None:
+    """Give the optimizer's told points the values ``ys`` and fit its model on them (once its random start is over)."""
+    opt.yi = [float(y) for y in ys]
+    opt._tell([], [], fit=True)
 
 
 def gbrt_class() -> Any:

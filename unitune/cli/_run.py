@@ -134,9 +134,17 @@ def show_command(args: argparse.Namespace) -> int:
     study = optuna.load_study(study_name=name, storage=storage)
     frame = study.trials_dataframe()
     attrs = study.user_attrs
-    print(f"study {name!r}: backend {attrs.get('unitune.backend', '?')}, direction {study.direction.name.lower()}")
+    aims = ", ".join(d.name.lower() for d in study.directions)
+    several = len(study.directions) > 1
+    print(f"study {name!r}: backend {attrs.get('unitune.backend', '?')}, direction{'s' * several} {aims}")
     states = frame["state"].value_counts().to_dict() if len(frame) else {}
     print("trials: " + ", ".join(f"{v} {str(k).lower()}" for k, v in states.items()) if states else "trials: none")
+    if several:  # the Pareto front (of the feasible trials), as Optuna reads it
+        front = sorted(study.best_trials, key=lambda t: t.number)
+        print(f"Pareto front: {len(front)} trial(s)")
+        for trial in front:
+            print(f"  #{trial.number}: values {trial.values}, params {trial.params}")
+        return 0
     try:
         best = study.best_trial
     except ValueError:

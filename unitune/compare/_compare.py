@@ -11,6 +11,7 @@ from unitune._keywords import suggest_keywords
 from unitune.compare._comparison import TIMING_COLUMNS, Comparison
 from unitune.compare._execute import Task, execute
 from unitune.compare._fidelity import pruner_variants
+from unitune.compare._multi import aim, check_problem
 from unitune.compare._rows import failure_frame, trials_frame
 from unitune.compare._run import Run
 from unitune.exceptions import ArgumentError, ArgumentTypeError, UnituneWarning, argument_error
@@ -50,6 +51,8 @@ def _as_problems(objective_or_problems: Any, space: Any, direction: str, optimum
                 "pass e.g. 'branin' or [problem, 'hartmann6']",
                 kind=ArgumentTypeError,
             )
+    for problem in problems:
+        check_problem(problem)
     names = [p.name for p in problems]
     if len(set(names)) != len(names):
         raise argument_error("problem names", "must be distinct", names, "give each Problem its own name")
@@ -148,8 +151,8 @@ def compare(
     results = execute(tasks, n_jobs, executor, progress, None)
     if results.baseline_failures:
         setup["baseline_failed_runs"] = len(results.baseline_failures)
-    optima = {p.name: p.optimum for p in problems}
-    directions = {p.name: p.direction for p in problems}
+    optima = {p.name: aim(p)[0] for p in problems}
+    directions = {p.name: aim(p)[1] for p in problems}
     trials = trials_frame(results.rows)
     reference = None
     if baseline is not None:
@@ -202,8 +205,8 @@ def _setup(
         source = f"{baseline}, one of the compared backends (its runs are reused)"
     return {
         "problems": names,
-        "optima": {p.name: p.optimum for p in problems},
-        "directions": {p.name: p.direction for p in problems},
+        "optima": {p.name: aim(p)[0] for p in problems},
+        "directions": {p.name: aim(p)[1] for p in problems},
         "backends": list(backends),
         "backend_options": {b: dict(options.get(b, {})) for b in backends},
         "n_trials": n_trials,

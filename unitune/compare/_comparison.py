@@ -38,7 +38,9 @@ class Comparison:
 
     Attributes:
         trials: Long-form DataFrame, one row per trial: problem, backend, seed, trial, state,
-            value, best_so_far, regret (NaN when the optimum is unknown), suggest_time (the
+            value, best_so_far, regret (NaN when the optimum is unknown), feasible (problems with
+            constraints: their best values count feasible trials only; problems with several
+            objectives are scored by hypervolume, see ``docs/multi-objective.md``), suggest_time (the
             backend's cost: its ask and tell), eval_time (the objective's), overhead (unitune's own,
             per trial), wall_time (since the run started), cum_time (the run's suggestion +
             evaluation time so far); last_step (the last step a trial reported, where a pruned
@@ -132,6 +134,12 @@ class Comparison:
 
         table = summary(self.trials, self.failures, self.directions)
         return as_table(with_pruning(table, self.trials, self.directions))  # pruning columns when some runs pruned
+
+    def feasibility(self) -> pd.DataFrame:
+        """Per problem with constraints and backend: feasible fraction, runs without a feasible trial, best values."""
+        from unitune.compare._multi import feasibility
+
+        return feasibility(self.trials)
 
     def losses(self) -> pd.DataFrame:
         """Every trial of every run as a loss (lower is better; ``+inf`` before a result and for failed runs).

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     import optuna
     import pandas as pd
 
+    from unitune.study import Trial
+
 __all__ = [
     "FAILURE_COLUMNS",
     "ROW_COLUMNS",
@@ -31,6 +33,7 @@ __all__ = [
     "pack",
     "run_frame",
     "run_rows",
+    "trial_of_frozen",
     "trials_frame",
     "unpack",
 ]
@@ -41,6 +44,8 @@ _TIMINGS = ("suggest_time", "eval_time", "overhead", "wall_time")
 _RUN = ("problem", "backend", "seed")
 ROW_COLUMNS = [*_RUN, "trial", "state", "value", "best_so_far", "regret", *_TIMINGS, *STEP_COLUMNS]
 _PACKED = ROW_COLUMNS[4:]  # what a finished run stores of its rows (the run's keys and the trial number aside)
+#: Whether a trial met its constraints: a column of the rows of problems with constraints or several objectives.
+FEASIBLE = "feasible"
 FAILURE_COLUMNS = ["problem", "backend", "seed", "error"]
 _STATES = {"COMPLETE": TrialState.COMPLETE, "FAIL": TrialState.FAILED, "PRUNED": TrialState.PRUNED}
 
@@ -57,13 +62,40 @@ def entry_of_frozen(frozen: optuna.trial.FrozenTrial) -> dict[str, Any]:
     """
     state = _STATES[frozen.state.name]
     timing = frozen.user_attrs.get(TIMING_KEY) or {}
-    value = frozen.value if state is TrialState.COMPLETE and frozen.value is not None else math.nan
+    values = frozen.values if state is TrialState.COMPLETE else None
+    value = values[0] if values is not None and len(values) == 1 else math.nan  # several: scored by rescore
     last = max(frozen.intermediate_values) if frozen.intermediate_values else math.nan
     entry: dict[str, Any] = {"state": state, "value": float(value), "last_step": float(last)}
     for key in _TIMINGS:
         got = timing.get(key)
         entry[key] = math.nan if got is None else float(got)
     return entry
+
+
+def trial_of_frozen(frozen: optuna.trial.FrozenTrial) -> Trial:
+    """A finished stored trial as a unitune :class:`~unitune.study.Trial` (its number, state, values and constraints).
+
+    Example:
+        >>> import optuna
+        >>> trial = trial_of_frozen(optuna.trial.create_trial(values=[1.0, 2.0], params={}, distributions={}))
+        >>> trial.state, trial.values, trial.value, trial.feasible
+        ('complete', (1.0, 2.0), None, True)
+    """
+    from unitune.adapters._optuna_compat import trial_constraints
+    from unitune.study import Trial
+
+    state = _STATES[frozen.state.name]
+    values = tuple(frozen.values) if state is TrialState.COMPLETE and frozen.values is not None else None
+    value = values[0] if values is not None and len(values) == 1 else None
+    return Trial(
+        frozen.number,
+        dict(frozen.params),
+        state=state,
+        value=value,
+        intermediate=dict(frozen.intermediate_values),
+        values=values,
+        constraints=trial_constraints(frozen) if values is not None else None,
+    )
 
 
 def pack(rows: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
@@ -77,7 +109,7 @@ def pack(rows: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
         (['failed'], [None], [1], True)
     """
     packed: dict[str, list[Any]] = {"state": [str(row["state"]) for row in rows]}
-    for key in _PACKED[1:]:
+    for key in [*_PACKED[1:], *([FEASIBLE] if rows and FEASIBLE in rows[0] else [])]:
         packed[key] = [None if isinstance(r[key], float) and math.isnan(r[key]) else r[key] for r in rows]
     return packed
 
@@ -86,6 +118,8 @@ def unpack(columns: Mapping[str, Sequence[Any]], problem: str, backend: str, see
     """The rows of one run from :func:`pack`'s columns."""
     states = columns["state"]
     values = {key: [math.nan if v is None else v for v in columns[key]] for key in _PACKED[1:]}
+    if FEASIBLE in columns:  # None where a trial has no feasibility (not complete, or no constraints)
+        values[FEASIBLE] = list(columns[FEASIBLE])
     return [
         {
             "problem": problem,
@@ -93,7 +127,7 @@ def unpack(columns: Mapping[str, Sequence[Any]], problem: str, backend: str, see
             "seed": seed,
             "trial": i,
             "state": TrialState(state),
-            **{key: values[key][i] for key in _PACKED[1:]},
+            **{key: column[i] for key, column in values.items()},
         }
         for i, state in enumerate(states)
     ]
@@ -155,7 +189,10 @@ def run_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """One run's rows as a frame (a frame holds a run's trials in a fraction of the rows' memory)."""
     import pandas as pd
 
-    frame: pd.DataFrame = pd.DataFrame(rows, columns=ROW_COLUMNS)
+    columns = list(ROW_COLUMNS)
+    if rows and FEASIBLE in rows[0]:
+        columns.insert(columns.index("regret") + 1, FEASIBLE)
+    frame: pd.DataFrame = pd.DataFrame(rows, columns=columns)
     return frame
 
 
@@ -165,6 +202,10 @@ def trials_frame(chunks: Sequence[pd.DataFrame]) -> pd.DataFrame:
 
     frames = [f for f in chunks if len(f)]
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=ROW_COLUMNS)
+    if FEASIBLE in frame.columns:  # some problems have constraints or several objectives: beside the scores
+        columns = list(ROW_COLUMNS)
+        columns.insert(columns.index("regret") + 1, FEASIBLE)
+        frame = frame[columns]
     ordered: pd.DataFrame = frame.sort_values(["problem", "backend", "seed", "trial"], kind="stable")
     reset: pd.DataFrame = ordered.reset_index(drop=True)
     return reset

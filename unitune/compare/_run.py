@@ -21,14 +21,15 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from unitune.adapters._optuna_compat import STORAGE_LOGGERS
 from unitune.compare._fidelity import fresh_pruner, reports, with_trial
-from unitune.compare._rows import TIMING_KEY, entry_of_frozen, pack, run_rows
-from unitune.compare._store import CONTINUED, DONE, RESULT, RUN, _counts, open_storage, run_entries, run_name
+from unitune.compare._multi import rescore, study_aims
+from unitune.compare._rows import TIMING_KEY, entry_of_frozen, pack, run_rows, trial_of_frozen
+from unitune.compare._store import CONTINUED, DONE, RESULT, RUN, _counts, open_storage, run_name
 from unitune.exceptions import StudyError
 
 if TYPE_CHECKING:
@@ -71,16 +72,20 @@ class Run:
         return Study(
             self.problem.space,
             backend=self.backend,
-            direction=self.problem.direction,
             seed=self.seed,
             backend_options=self.options,
             pruner=fresh_pruner(self.pruner),
+            **study_aims(self.problem),  # direction(s), constraints
             **stored,
         )
 
-    def rows(self, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def rows(self, entries: list[dict[str, Any]], trials: Sequence[Trial]) -> list[dict[str, Any]]:
+        """The run's rows of the trials table, scored by hypervolume or feasibility where the problem asks."""
         p = self.problem
-        return run_rows(p.name, self.shown, self.seed, p.direction, p.optimum, entries)
+        rows = run_rows(p.name, self.shown, self.seed, p.direction, p.optimum, entries)
+        if p.directions is not None or p.constraints is not None:
+            rescore(p, trials, rows)  # compare/_multi.py
+        return rows
 
     def objective(self, timed: Callable[[dict[str, Any], Any], Any]) -> Callable[..., Any]:
         """The objective the run's study is given: ``(config, trial)`` when the problem reports steps."""
@@ -110,7 +115,7 @@ class _Clock:
         self.overhead = study.overhead
 
     def timed(self, run: Run) -> Callable[..., Any]:
-        def objective(config: dict[str, Any], trial: Any = None) -> float:
+        def objective(config: dict[str, Any], trial: Any = None) -> Any:  # a float, or a tuple of them
             t0 = time.perf_counter()
             try:
                 return run.problem(config, trial)
@@ -143,7 +148,7 @@ def run_one(run: Run, storage: Any = None) -> RunResult:
         entries.append(_entry(trial, clock.timing(trial)))
 
     study.optimize(clock.timed(run), run.n_trials, callbacks=[on_trial], catch=Exception)
-    return RunResult(run.rows(entries))
+    return RunResult(run.rows(entries, study.trials))
 
 
 def _entry(trial: Trial, timing: Mapping[str, float]) -> dict[str, Any]:
@@ -164,7 +169,7 @@ def _stored_run(run: Run, storage: Any) -> RunResult:
     counted = [t for t in recorded if _counts(t)]
     entries = [entry_of_frozen(t) for t in counted]
     if len(counted) >= run.n_trials and len(counted) == len(recorded):  # finished; killed before it said so
-        _done(store, study_id, run.rows(entries))
+        _done(store, study_id, run)
         return RunResult(None)
     walls = [e["wall_time"] for e in entries if not math.isnan(e["wall_time"])]
     offset = walls[-1] if walls else 0.0  # the run's time before it was interrupted
@@ -182,22 +187,24 @@ def _stored_run(run: Run, storage: Any) -> RunResult:
         store.set_study_user_attr(study_id, CONTINUED, [*events, continued])
         if reason is not None:
             _reseeded(run, store, len(counted), offset)
-            _done(store, study_id, run.rows(run_entries(store, run.name)))
+            _done(store, study_id, run)
             return RunResult(None, continued)
     clock = _Clock(study, offset + time.perf_counter() - began)  # a replay counts as the run's time
 
     def copy(study: Study, trial: Trial) -> None:
         stored = _with_timing(live.get_trials(deepcopy=False)[trial.number], clock.timing(trial))
         store.create_new_trial(study_id, template_trial=stored)
-        entries.append(entry_of_frozen(stored))
 
     study.optimize(clock.timed(run), run.n_trials - len(counted), callbacks=[copy], catch=Exception)
-    _done(store, study_id, run.rows(entries))
+    _done(store, study_id, run)
     return RunResult(None, continued)
 
 
-def _done(store: optuna.storages.BaseStorage, study_id: int, rows: list[dict[str, Any]]) -> None:
-    """Mark a run finished, its rows beside it (what ``Comparison.load`` reads)."""
+def _done(store: optuna.storages.BaseStorage, study_id: int, run: Run) -> None:
+    """Mark a run finished, its rows beside it (what ``Comparison.load`` reads), made from its stored trials."""
+    stored = sorted(store.get_all_trials(study_id, deepcopy=False), key=lambda t: t.number)
+    counted = [t for t in stored if _counts(t)]
+    rows = run.rows([entry_of_frozen(t) for t in counted], [trial_of_frozen(t) for t in counted])
     store.set_study_user_attr(study_id, RESULT, pack(rows))
     store.set_study_user_attr(study_id, DONE, True)
 
@@ -208,10 +215,10 @@ def _open_run_study(store: optuna.storages.BaseStorage, run: Run, live: optuna.S
 
     from unitune._quiet import quiet
 
-    direction = optuna.study.StudyDirection[run.problem.direction.upper()]
+    directions = [optuna.study.StudyDirection[d.upper()] for d in run.problem.directions or [run.problem.direction]]
     with quiet(*STORAGE_LOGGERS):
         try:
-            study_id = store.create_new_study([direction], run.name)
+            study_id = store.create_new_study(directions, run.name)
         except optuna.exceptions.DuplicatedStudyError:
             study_id = store.get_study_id_from_name(run.name)
         else:
@@ -222,7 +229,7 @@ def _open_run_study(store: optuna.storages.BaseStorage, run: Run, live: optuna.S
     differences = [
         f"{what} is {mine!r}, stored {theirs!r}"
         for what, mine, theirs in (
-            ("the direction", [direction.name], [d.name for d in store.get_study_directions(study_id)]),
+            ("the directions", [d.name for d in directions], [d.name for d in store.get_study_directions(study_id)]),
             ("the backend", live.user_attrs.get("unitune.backend"), stored.get("unitune.backend")),
             ("the space", live.user_attrs.get("unitune.signature"), stored.get("unitune.signature")),
         )
@@ -262,8 +269,10 @@ def _replay(study: Study, live: optuna.Study, recorded: list[optuna.trial.Frozen
         for step, value in sorted(frozen.intermediate_values.items()):  # as the objective reported them
             trial.report(value, step)
             trial.should_prune()  # the pruner's decision, which may keep state in the record (successive halving)
-        if frozen.state.name == "COMPLETE":
-            study.tell(trial, frozen.value)
+        if frozen.state.name == "COMPLETE":  # every value, and the recorded constraint values (not evaluated again)
+            told = trial_of_frozen(frozen)
+            values = list(frozen.values) if len(frozen.values) > 1 else frozen.values[0]
+            study.tell(trial, values, constraints=told.constraints)
         elif frozen.state.name == "PRUNED":
             study.tell(trial, state="pruned")
         else:
@@ -312,6 +321,6 @@ def _reseeded(run: Run, store: optuna.storages.BaseStorage, counted: int, offset
             "overhead": math.nan,
             "wall_time": time.perf_counter() - start,
         }
-        return {"value": value, TIMING_KEY: timing}
+        return {"values" if run.problem.directions is not None else "value": value, TIMING_KEY: timing}
 
     study.optimize(run.objective(timed), run.n_trials - counted, catch=Exception)

@@ -50,7 +50,6 @@ __all__ = [
     "display",
     "load",
     "open_storage",
-    "run_entries",
     "run_name",
 ]
 
@@ -273,7 +272,7 @@ def load(storage: Any) -> dict[str, Any]:
                 if attrs.get(RESULT):
                     rows = unpack(attrs[RESULT], problem, backend, seed)
                 else:  # written before runs kept their rows: its trials (one objective, no constraints)
-                    entries = run_entries(store.storage, name)
+                    entries = _run_entries(store.storage, name)
                     rows = run_rows(problem, backend, seed, directions[problem], optima[problem], entries)
                 out.append(run_frame(rows))
             elif error:
@@ -303,7 +302,7 @@ def load(storage: Any) -> dict[str, Any]:
     }
 
 
-def run_entries(storage: optuna.storages.BaseStorage, name: str) -> list[dict[str, Any]]:
+def _run_entries(storage: optuna.storages.BaseStorage, name: str) -> list[dict[str, Any]]:
     """The entries of a run, read from its study's trials."""
     from unitune.compare._rows import entry_of_frozen
 

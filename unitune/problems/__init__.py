@@ -11,9 +11,12 @@ evaluation has steps, for pruning (``sgd_digits``, ``mlp_breast_cancer``,
 :func:`suite` returns the benchmark suites: COCO's BBOB functions (``"bbob"``,
 needs ``unitune[bbob]``), Bayesmark's scikit-learn problems (``"bayesmark"``),
 the synthetic problems (``"synthetic"``) and the scikit-learn tasks
-(``"sklearn"``). Built-in objectives are module-level functions or small
-callable objects, so problems pickle into worker processes. scikit-learn and
-COCO are imported only when a problem is evaluated.
+(``"sklearn"``). Problems with several objectives and known Pareto fronts
+(ZDT1-3, DTLZ2: :func:`multi_problem`) and constrained problems with known optima
+(:func:`constrained_problem`) serve the comparison of such studies. Built-in
+objectives are module-level functions or small callable objects, so problems
+pickle into worker processes. scikit-learn and COCO are imported only when a
+problem is evaluated.
 
 Example:
     >>> p = get("branin")
@@ -29,6 +32,7 @@ from unitune.problems._bayesmark import bayesmark_task
 from unitune.problems._bayesmark_spaces import BAYESMARK_DATASETS, BAYESMARK_METRICS, BAYESMARK_MODELS
 from unitune.problems._bbob import BBOB_DIMENSIONS, BBOB_FUNCTIONS, bbob_problem
 from unitune.problems._fidelity import FIDELITY_DATASETS, FIDELITY_MODELS, fidelity_task, learning_curve
+from unitune.problems._multi import constrained_problem, multi_problem
 from unitune.problems._problem import Problem
 from unitune.problems._registry import get, names
 from unitune.problems._sklearn_tasks import SKLEARN_DATASETS, SKLEARN_MODELS, sklearn_task
@@ -65,6 +69,7 @@ __all__ = [
     "branin",
     "conditional",
     "fidelity_task",
+    "constrained_problem",
     "get",
     "goldstein_price",
     "hartmann3",
@@ -72,6 +77,7 @@ __all__ = [
     "learning_curve",
     "levy",
     "mixed",
+    "multi_problem",
     "names",
     "rastrigin",
     "rosenbrock",

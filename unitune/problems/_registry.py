@@ -8,6 +8,7 @@ from unitune.exceptions import ArgumentError
 from unitune.problems._bayesmark import bayesmark_task
 from unitune.problems._bbob import parse_bbob_name
 from unitune.problems._fidelity import FIDELITY
+from unitune.problems._multi import CONSTRAINED_PROBLEMS, MULTI_PROBLEMS, constrained_problem, multi_problem
 from unitune.problems._problem import Problem, unknown_name
 from unitune.problems._sklearn_tasks import sklearn_task
 from unitune.problems._synthetic import FIXED_FUNCTIONS, OTHER_PROBLEMS, SCALABLE_FUNCTIONS, synthetic_problem
@@ -23,13 +24,15 @@ _EXAMPLES = (
     "bayesmark:rf:wine:acc",
 )
 _ND_NAME = re.compile(r"^([a-z_]+?)(\d+)d$")
+_MULTI_NAME = re.compile(r"^(zdt[123]|dtlz2)(?:_(\d+)d)?$")
 
 
 def names() -> list[str]:
     """Names of the built-in problems, all accepted by :func:`get`.
 
-    Scalable functions are listed in 2-d (any ``"{name}{n}d"`` works) and only
-    a few scikit-learn and Bayesmark tasks are listed (any
+    Scalable functions are listed in 2-d (any ``"{name}{n}d"`` works), problems with several
+    objectives with their default number of variables (any ``"zdt1_5d"`` or ``"dtlz2_5d"`` works),
+    and only a few scikit-learn and Bayesmark tasks are listed (any
     ``"sklearn:{model}:{dataset}"`` and ``"bayesmark:{model}:{dataset}:{metric}"``).
     The suites (:func:`unitune.problems.suite`) hold many more; :func:`get`
     also builds BBOB problems by COCO's id, e.g. ``"bbob_f001_i01_d02"``.
@@ -38,7 +41,15 @@ def names() -> list[str]:
         >>> "branin" in names() and "rosenbrock2d" in names()
         True
     """
-    return [*FIXED_FUNCTIONS, *(f"{n}2d" for n in SCALABLE_FUNCTIONS), *OTHER_PROBLEMS, *FIDELITY, *_EXAMPLES]
+    return [
+        *FIXED_FUNCTIONS,
+        *(f"{n}2d" for n in SCALABLE_FUNCTIONS),
+        *OTHER_PROBLEMS,
+        *FIDELITY,  # evaluated in steps (pruning)
+        *MULTI_PROBLEMS,  # several objectives; any "{name}_{n}d" too
+        *CONSTRAINED_PROBLEMS,
+        *_EXAMPLES,
+    ]
 
 
 def _task(key: str, name: str, form: str, example: str) -> list[str]:
@@ -79,6 +90,11 @@ def get(name: str) -> Problem:
         return FIDELITY[key]()
     if key in FIXED_FUNCTIONS or key in OTHER_PROBLEMS:
         return synthetic_problem(key)
+    multi = _MULTI_NAME.match(key)
+    if multi:
+        return multi_problem(multi.group(1), None if multi.group(2) is None else int(multi.group(2)))
+    if key in CONSTRAINED_PROBLEMS:
+        return constrained_problem(key)
     match = _ND_NAME.match(key)
     base, dim = (match.group(1), int(match.group(2))) if match else (key, 2)
     if base in SCALABLE_FUNCTIONS:

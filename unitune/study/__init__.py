@@ -1,4 +1,4 @@
-"""Study, Trial, minimize() and maximize(): one API over every backend.
+"""Study, Trial, minimize(), maximize() and optimize() (several objectives): one API over every backend.
 
 Example:
     >>> import unitune as ut
@@ -10,7 +10,7 @@ Example:
 
 from __future__ import annotations
 
-from unitune.study._api import maximize, minimize
+from unitune.study._api import maximize, minimize, optimize
 from unitune.study._handle import TrialHandle
 from unitune.study._pruning import PRUNERS
 from unitune.study._shared import shared_storage
@@ -27,5 +27,6 @@ __all__ = [
     "TrialState",
     "maximize",
     "minimize",
+    "optimize",
     "shared_storage",
 ]

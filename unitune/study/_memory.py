@@ -38,6 +38,7 @@ class _Entry:
     error: str | None = None
     user_attrs: dict[str, Any] = field(default_factory=dict)
     intermediate: dict[int, float] = field(default_factory=dict)
+    constraints: list[float] | None = None
 
 
 class MemoryRecord:
@@ -96,7 +97,14 @@ class MemoryRecord:
             for step, value in entry.intermediate.items():
                 record.report(trial_id, step, value)
             if entry.state is not TrialState.RUNNING:
-                record.finish(trial_id, entry.state, entry.values, error=entry.error, user_attrs=entry.user_attrs)
+                record.finish(
+                    trial_id,
+                    entry.state,
+                    entry.values,
+                    error=entry.error,
+                    user_attrs=entry.user_attrs,
+                    constraints=entry.constraints,
+                )
         self._live = record
         self._entries = []
         return record
@@ -123,13 +131,15 @@ class MemoryRecord:
         *,
         error: str | None = None,
         user_attrs: Mapping[str, Any] | None = None,
+        constraints: Sequence[float] | None = None,
     ) -> None:
         """Finish a recorded trial."""
         if self._live is not None:
-            self._live.finish(trial_id, state, values, error=error, user_attrs=user_attrs)
+            self._live.finish(trial_id, state, values, error=error, user_attrs=user_attrs, constraints=constraints)
             return
         entry = self._entries[trial_id]
         entry.state, entry.error, entry.user_attrs = state, error, dict(user_attrs or {})
+        entry.constraints = None if constraints is None else list(constraints)
         valued = state in (TrialState.COMPLETE, TrialState.PRUNED)
         entry.values = list(values) if valued and values is not None else None
 

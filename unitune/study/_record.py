@@ -24,12 +24,13 @@ import datetime
 import json
 import math
 import re
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from unitune._quiet import quiet, quiet_tqdm_auto
 from unitune.adapters import TrialState
-from unitune.adapters._optuna_compat import STORAGE_LOGGERS
+from unitune.adapters._optuna_compat import STORAGE_LOGGERS, constraint_attrs
 from unitune.exceptions import StudyError
 
 if TYPE_CHECKING:
@@ -66,8 +67,9 @@ class Record(Protocol):
         *,
         error: str | None = None,
         user_attrs: Mapping[str, Any] | None = None,
+        constraints: Sequence[float] | None = None,
     ) -> None:
-        """Finish a recorded trial (``values`` as the objective returned them, for a complete trial)."""
+        """Finish a recorded trial (``values`` as the objective returned them, and constraint values, if complete)."""
         ...
 
     def trials(self) -> list[optuna.trial.FrozenTrial]:
@@ -188,7 +190,8 @@ class StorageRecord:
         study_name: Name of the study in the storage (None: a fresh unique name).
         load_if_exists: Continue a study of that name instead of failing.
         directions: ``"minimize"``/``"maximize"`` per objective; values are recorded as returned.
-        attrs: Study-level user attributes (backend, seed, space) to store, prefixed ``unitune.``.
+        attrs: Study-level user attributes (backend, seed, space) to store, prefixed ``unitune.``;
+            ``attrs["objectives"]`` (names of several objectives) also become Optuna's metric names.
     """
 
     def __init__(
@@ -238,9 +241,14 @@ class StorageRecord:
         self._stored: dict[str, optuna.distributions.BaseDistribution] = {}
         if self.loaded:
             self._adopt_stored_labels()
-        else:
-            self.set_attrs(attrs or {})
         self._study: optuna.Study | None = None
+        if not self.loaded:
+            self.set_attrs(attrs or {})
+            names = (attrs or {}).get("objectives")
+            if names and len(names) == len(native):
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                    self.optuna_study().set_metric_names(list(names))  # plots and the dashboard name the axes
 
     def optuna_study(self) -> optuna.Study:
         """The record as a live ``optuna.Study``, built once: it reads the storage on every access."""
@@ -300,13 +308,17 @@ class StorageRecord:
         *,
         error: str | None = None,
         user_attrs: Mapping[str, Any] | None = None,
+        constraints: Sequence[float] | None = None,
     ) -> None:
-        """Finish a recorded trial: COMPLETE with ``values``, FAIL with ``error``, or PRUNED.
+        """Finish a recorded trial: COMPLETE with ``values`` (and constraint values), FAIL with ``error``, or PRUNED.
 
         A pruned trial's ``values`` are its last reported value, as Optuna records it.
         """
         for key, attr in (user_attrs or {}).items():
             self.storage.set_trial_user_attr(trial_id, key, _jsonable(attr))
+        if constraints is not None:  # where Optuna keeps them: best_trials, plots and the dashboard see feasibility
+            for key, attr in constraint_attrs(constraints).items():
+                self.storage.set_trial_system_attr(trial_id, key, attr)
         if error is not None:
             self.storage.set_trial_system_attr(trial_id, "fail_reason", error)
         done = list(values) if state in _VALUED and values is not None else None

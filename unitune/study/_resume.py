@@ -49,13 +49,18 @@ def signature(space: Space) -> list[dict[str, Any]]:
 
 
 def open_record(
-    space: Space, storage: Any, study_name: str | None, load_if_exists: bool, direction: str, attrs: dict[str, Any]
+    space: Space,
+    storage: Any,
+    study_name: str | None,
+    load_if_exists: bool,
+    directions: Sequence[str],
+    attrs: dict[str, Any],
 ) -> Record:
     """The study's record: in memory (``storage=None``) or in an Optuna storage, created or opened."""
     if storage is None:
         from unitune.study._memory import MemoryRecord
 
-        return MemoryRecord(space, study_name=study_name, directions=[direction], attrs=attrs)
+        return MemoryRecord(space, study_name=study_name, directions=directions, attrs=attrs)
     from unitune.study._record import StorageRecord
 
     return StorageRecord(
@@ -63,7 +68,7 @@ def open_record(
         storage=storage,
         study_name=study_name,
         load_if_exists=load_if_exists,
-        directions=[direction],
+        directions=directions,
         attrs=attrs,
     )
 

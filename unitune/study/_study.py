@@ -21,10 +21,18 @@ from unitune.exceptions import (
 )
 from unitune.space import Space, SpaceLike, as_space
 from unitune.study._checks import check_count, check_seed, check_storage, check_timeout
+from unitune.study._constraints import Constraints, ConstraintsLike
+from unitune.study._objectives import (
+    best_of,
+    best_trials,
+    check_backend,
+    check_directions,
+    read_values,
+    value_columns,
+)
 from unitune.study._pruning import Pruning, last_finite, resolve_pruner
 from unitune.study._resume import check_stored, open_record, signature
 from unitune.study._trial import Trial
-from unitune.study._values import unpack
 
 if TYPE_CHECKING:
     import concurrent.futures
@@ -51,7 +59,14 @@ class Study:
         space: The search space (a :class:`~unitune.Space` or a plain dict).
         backend: ``"optuna"``, ``"hyperopt"``, ``"skopt"`` or ``"library:algorithm"``
             (see :func:`unitune.backends`).
-        direction: ``"minimize"`` or ``"maximize"``.
+        direction: ``"minimize"`` (the default) or ``"maximize"``, for one objective.
+        directions: One direction per objective, for several (``["minimize", "maximize"]``): the
+            objective returns one number per objective (see ``objectives``); give ``direction`` or ``directions``.
+        objectives: Names of the objectives: the objective returns a dict holding them (its other
+            entries become trial attributes); they name the columns of :meth:`trials_dataframe`.
+        constraints: A function ``(config, result) -> [c0, ...]``, or the names of entries of the
+            objective's dict result holding the values; each value ``<= 0`` is satisfied. Best trials are
+            feasible ones (see ``unitune.backends()``, column ``constraints``, for what each backend does).
         seed: Seed of the backend (same seed, same suggestions).
         backend_options: Keyword arguments for the native algorithm's constructor.
         storage: Where the record goes: None (memory), an Optuna storage URL such as
@@ -90,7 +105,10 @@ class Study:
         space: SpaceLike,
         *,
         backend: str = "optuna",
-        direction: str = "minimize",
+        direction: str | None = None,
+        directions: Sequence[str] | None = None,
+        objectives: Sequence[str] | None = None,
+        constraints: ConstraintsLike | None = None,
         seed: int | None = None,
         backend_options: Mapping[str, Any] | None = None,
         storage: Any = None,
@@ -100,22 +118,24 @@ class Study:
         allow_changes: bool = False,
         pruner: Any = None,
     ) -> None:
-        self.pruner = resolve_pruner(pruner)  # n_objectives= here once the study takes several directions
         self.space: Space = as_space(space)
-        if direction not in ("minimize", "maximize"):
-            raise argument_error("direction", "must be 'minimize' or 'maximize'", direction, "use one of those two")
+        self.directions, self.objectives = check_directions(direction, directions, objectives)
+        self.pruner = resolve_pruner(pruner, n_objectives=len(self.directions))
+        self._constraints = None if constraints is None else Constraints(constraints)
         seed = check_seed(seed)
         check_storage(storage)
         library, algorithm = parse_backend(backend)
         self.backend = f"{library}:{algorithm}"
-        self.direction = direction
         self.seed = seed
         self._adapter_class = get_adapter_class(library)
         self._algorithm, self._backend_options = algorithm, backend_options
+        check_backend(self.backend, self._adapter_class.capabilities(algorithm).objectives, self.directions)
         if study_name is None and storage is None and seed is not None:  # reproducible (Hyperband hashes the name)
             study_name = f"unitune-seed-{seed}"
         attrs = {"backend": self.backend, "seed": seed, "space": self._space_dict(), "signature": signature(self.space)}
-        self._record: Record = open_record(self.space, storage, study_name, load_if_exists, direction, attrs)
+        if self.objectives is not None:
+            attrs["objectives"] = self.objectives  # also Optuna's metric names of the record
+        self._record: Record = open_record(self.space, storage, study_name, load_if_exists, self.directions, attrs)
         self._trials: list[Trial] = []
         self._running: dict[int, Trial] = {}
         self._stop = False
@@ -126,7 +146,7 @@ class Study:
 
         first, must_fit = 0, False
         if self._record.loaded:
-            must_fit = check_stored(self._record, attrs, [direction], allow_changes)
+            must_fit = check_stored(self._record, attrs, self.directions, allow_changes)
         if storage is not None:  # a stored record: other workers may share it
             self._sync = Sync(self, self._record, must_fit=must_fit)  # type: ignore[arg-type]
             first = len(self._record.trials()) if self._record.loaded else 0
@@ -145,7 +165,15 @@ class Study:
 
     # -- the backend and the record ----------------------------------------------------------------
     def _new_adapter(self, seed: int | None) -> Adapter:
-        adapter = self._adapter_class(self.space, self._algorithm, seed=seed, options=self._backend_options)
+        adapter = self._adapter_class(
+            self.space,
+            self._algorithm,
+            seed=seed,
+            options=self._backend_options,
+            n_objectives=len(self.directions),
+            constrained=self._constraints is not None,
+            directions=self.directions,
+        )
         if self.pruner is not None:  # before any trial reaches it (Optuna's samplers see the pruner's study)
             adapter.use_pruner(self.pruner, self._record.study_name)
         return adapter
@@ -163,16 +191,24 @@ class Study:
         from unitune.study._frame import told_from_dataframe
 
         if isinstance(source, Study):
+            if len(source.directions) != len(self.directions):
+                raise argument_error(
+                    "warm_start",
+                    f"must hold trials with {len(self.directions)} objective value(s), as this study",
+                    source,
+                    "warm-start from a study with as many objectives",
+                )
             told, skipped = [], 0
             for trial in source.trials:
-                if trial.state is not TrialState.COMPLETE or trial.value is None:
+                if trial.state is not TrialState.COMPLETE or trial.values is None:
                     continue
                 try:
-                    told.append((self.space.encode(trial.params), trial.value))
+                    told.append((self.space.encode(trial.params), trial.values, trial.constraints or ()))
                 except ConfigError:
                     skipped += 1
         else:
-            told, skipped = told_from_dataframe(self.space, source)
+            columns = value_columns(self.directions, self.objectives)
+            told, skipped = told_from_dataframe(self.space, source, columns)
         if skipped:
             warnings.warn(
                 f"warm start: {skipped} complete trial(s) do not fit this study's space and were not told "
@@ -180,17 +216,28 @@ class Study:
                 UnituneWarning,
                 stacklevel=3,
             )
-        self._warm = [(raw, Outcome.complete(self._loss(value))) for raw, value in told]
+        if self._constraints is None:
+            told = [(raw, values, ()) for raw, values, _ in told]
+        self._warm = [(raw, Outcome.complete(*self._losses(v), constraints=c)) for raw, v, c in told]
         self.adapter.add_many(self._warm)
 
     def _loss(self, value: float) -> float:
-        return value if self.direction == "minimize" else -value
+        return value if self.directions[0] == "minimize" else -value
+
+    def _losses(self, values: Sequence[float]) -> tuple[float, ...]:
+        return tuple(v if d == "minimize" else -v for v, d in zip(values, self.directions, strict=True))
+
+    def _complete(self, trial: Trial, values: tuple[float, ...], constraints: tuple[float, ...] | None) -> None:
+        trial.state, trial.values = TrialState.COMPLETE, values
+        trial.value = values[0] if len(values) == 1 else None
+        trial.constraints = constraints if self._constraints is not None else None
 
     def _outcome(self, trial: Trial) -> Outcome:
         """The outcome the backend is told for a finished trial (losses: minimized)."""
         intermediate = {step: self._loss(v) for step, v in trial.intermediate.items()}
-        if trial.state is TrialState.COMPLETE and trial.value is not None:
-            return Outcome.complete(self._loss(trial.value), intermediate=intermediate)
+        if trial.state is TrialState.COMPLETE and trial.values is not None:
+            constraints = trial.constraints or ()
+            return Outcome.complete(*self._losses(trial.values), intermediate=intermediate, constraints=constraints)
         if trial.state is TrialState.PRUNED:
             return Outcome.pruned(intermediate)
         return Outcome.failed(intermediate=intermediate)
@@ -255,16 +302,20 @@ class Study:
         *,
         state: Literal["complete", "failed", "pruned"] | TrialState = "complete",
         error: str | None = None,
+        constraints: Sequence[float] | None = None,
     ) -> Trial:
         """Report the result of an asked trial.
 
         Args:
             trial: The trial (or its number).
             value: The objective's value: a number, or a dict with the number under
-                ``"value"`` and other entries kept as trial attributes.
+                ``"value"`` and other entries kept as trial attributes. With several objectives,
+                one number per objective (a sequence, or a dict: see ``objectives``).
             state: ``"failed"`` to report a failure, ``"pruned"`` for a trial stopped early
                 (``value`` is then ignored).
             error: Why the trial failed.
+            constraints: The trial's constraint values (a study with ``constraints=``), instead of
+                computing them from ``value``.
 
         Returns:
             The finished trial. NaN and infinite values make a failed trial with the reason.
@@ -278,18 +329,28 @@ class Study:
             raise StudyError(f"trial {number} is not running in this study (already told, or never asked)")
         if state not in _STATES:
             raise argument_error("state", "must be 'complete', 'failed' or 'pruned'", state, "use one of those")
+        if constraints is not None and self._constraints is None:
+            raise ArgumentError(
+                "tell(constraints=...) needs a study with constraints. Fix: create it with constraints=[names] "
+                "(or a function) so that every backend knows the study is constrained"
+            )
         t0 = time.perf_counter()
         running = self._running[number]
         finished, attrs = _STATES[str(state)], dict[str, Any]()
+        values: tuple[float, ...] = ()
+        found: tuple[float, ...] | None = None
         if finished is TrialState.COMPLETE:
             try:
-                value, attrs = unpack(value)
+                values, attrs = read_values(value, len(self.directions), self.objectives)
             except OverflowError:  # an int beyond float's range: a failed trial with the reason, like NaN
                 text = str(value) if len(str(value)) < 40 else f"{str(value)[:20]}...({len(str(value))} digits)"
-                value, attrs = math.inf, {}
+                values, attrs = (math.inf,), {}
                 finished, error = TrialState.FAILED, f"the objective returned {text}, too large for a float"
-            if not math.isfinite(value) and finished is TrialState.COMPLETE:
-                finished, error = TrialState.FAILED, f"the objective returned {value!r}"
+            if not all(math.isfinite(v) for v in values) and finished is TrialState.COMPLETE:
+                shown = values[0] if len(values) == 1 else list(values)
+                finished, error = TrialState.FAILED, f"the objective returned {shown!r}"
+            if finished is TrialState.COMPLETE and self._constraints is not None:
+                found = self._constraints.evaluate(self.config_for(running), value, constraints)
         elif finished is TrialState.FAILED:
             error = error or "reported as failed"
         del self._running[number]
@@ -297,15 +358,22 @@ class Study:
         running.duration = t0 - running._started
         running.state, running.error = finished, error if finished is TrialState.FAILED else None
         if finished is TrialState.COMPLETE:
-            running.value = value
+            self._complete(running, values, found)
         running.user_attrs.update(attrs)
-        values = None if running.value is None else [running.value]
+        recorded = None if running.values is None else list(running.values)
         if finished is TrialState.PRUNED:  # recorded as Optuna records it: with its last reported value
-            values = last_finite(running.intermediate)
+            recorded = last_finite(running.intermediate)
         if self._sync is not None:  # tolerates a trial another worker failed; drops it from the pending ones
-            self._sync.finish(running, values, attrs)
+            self._sync.finish(running, recorded, attrs)
         else:
-            self._record.finish(running._record_id, finished, values, error=running.error, user_attrs=attrs)
+            self._record.finish(
+                running._record_id,
+                finished,
+                recorded,
+                error=running.error,
+                user_attrs=attrs,
+                constraints=running.constraints,
+            )
         t1 = time.perf_counter()
         outcome = self._outcome(running)
         if running._token is None:  # a trial replayed from the record: not asked from the backend
@@ -414,18 +482,52 @@ class Study:
         return list(self._running.values())
 
     @property
-    def best_trial(self) -> Trial:
-        """The complete trial with the best value.
+    def direction(self) -> str:
+        """The direction of a study with one objective (``directions`` lists them for several).
 
         Raises:
-            StudyError: if no trial has completed.
+            StudyError: for a study with several objectives.
         """
+        if len(self.directions) > 1:
+            raise StudyError(
+                f"a study with {len(self.directions)} objectives has no single direction; "
+                f"its directions are {self.directions} (study.directions)"
+            )
+        return self.directions[0]
+
+    @property
+    def best_trials(self) -> list[Trial]:
+        """The Pareto front: complete (and feasible) trials that no other dominates, by number (ties all kept).
+
+        With one objective, the trials with the best value. Empty when no trial qualifies.
+        """
+        self._refresh()
+        return best_trials(self._trials, self.directions)
+
+    @property
+    def best_trial(self) -> Trial:
+        """The complete trial with the best value (a feasible one, in a study with constraints).
+
+        Raises:
+            StudyError: in a study with several objectives (see :attr:`best_trials`).
+            NoCompleteTrialError: if no trial has completed (or none is feasible).
+        """
+        if len(self.directions) > 1:
+            raise StudyError(
+                f"a study with {len(self.directions)} objectives has no single best trial: its best trials are "
+                "the Pareto front. Fix: use study.best_trials (and each trial's values)"
+            )
         self._refresh()
         done = [t for t in self._trials if t.state is TrialState.COMPLETE and t.value is not None]
         if not done:
             raise NoCompleteTrialError("no trial has completed yet, so there is no best trial")
-        sign = 1.0 if self.direction == "minimize" else -1.0
-        return min(done, key=lambda t: (sign * t.value, t.number))  # type: ignore[operator]
+        feasible = [t for t in done if t.feasible]
+        if not feasible:
+            raise NoCompleteTrialError(
+                f"none of the {len(done)} complete trial(s) is feasible (every constraint value <= 0), "
+                "so there is no best trial yet"
+            )
+        return best_of(feasible, self.directions[0])
 
     @property
     def best_params(self) -> dict[str, Any]:
@@ -462,7 +564,10 @@ class Study:
         from unitune.study._frame import trials_dataframe
 
         self._refresh()
-        return trials_dataframe(self.space, self._trials)
+        constraints = None if self._constraints is None else (self._constraints.names or [])
+        columns = value_columns(self.directions, self.objectives)
+        return trials_dataframe(self.space, self._trials, columns, constraints)
 
     def __repr__(self) -> str:
-        return f"Study(backend={self.backend!r}, direction={self.direction!r}, trials={len(self._trials)})"
+        aim = f"direction={self.directions[0]!r}" if len(self.directions) == 1 else f"directions={self.directions!r}"
+        return f"Study(backend={self.backend!r}, {aim}, trials={len(self._trials)})"

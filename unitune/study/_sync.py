@@ -46,7 +46,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from unitune.adapters import Outcome, TrialState
-from unitune.adapters._optuna_compat import heartbeat_interval
+from unitune.adapters._optuna_compat import heartbeat_interval, trial_constraints
 from unitune.exceptions import UnituneWarning
 from unitune.study._checks import raw_problem
 from unitune.study._liveness import WORKER_KEY, Heartbeat, claim_lock, gone, identity
@@ -89,8 +89,8 @@ def recorded_trial(study: Study, frozen: optuna.trial.FrozenTrial, raw: dict[str
     trial = Trial(frozen.number, study.space.decode(raw))
     trial.raw, trial._record_id = raw, record.trial_id(frozen.number)
     trial.intermediate = dict(frozen.intermediate_values)
-    if frozen.state.name == "COMPLETE" and frozen.value is not None:
-        trial.state, trial.value = TrialState.COMPLETE, float(frozen.value)
+    if frozen.state.name == "COMPLETE" and frozen.values is not None:
+        study._complete(trial, tuple(float(v) for v in frozen.values), trial_constraints(frozen))
     elif frozen.state.name == "PRUNED":
         trial.state = TrialState.PRUNED
     else:
@@ -357,13 +357,20 @@ class Sync:
             self.heartbeat.untrack(trial._record_id)
         self.seen.add(trial.number)
         try:
-            self.record.finish(trial._record_id, trial.state, values, error=trial.error, user_attrs=attrs)
+            self.record.finish(
+                trial._record_id,
+                trial.state,
+                values,
+                error=trial.error,
+                user_attrs=attrs,
+                constraints=trial.constraints,
+            )
         except UpdateFinishedTrialError:
             logger.warning(
                 "trial %d was failed by another worker (no heartbeat within the grace period) before it "
                 "finished here; its result (%s) is not in the record, and its retry runs it again",
                 trial.number,
-                trial.value if trial.state is TrialState.COMPLETE else trial.state,
+                trial.values if trial.state is TrialState.COMPLETE else trial.state,
             )
         if trial.number in self.pending:
             self.study.adapter.drop_pending(trial.number)

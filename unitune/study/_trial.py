@@ -20,13 +20,16 @@ class Trial:
         params: The nested configuration the objective receives.
         state: A :class:`~unitune.TrialState`: ``"running"``, ``"complete"``, ``"failed"`` or
             ``"pruned"`` (it compares equal to those strings).
-        value: The objective's value (None unless complete).
+        value: The objective's value (None unless complete, and None in a study with several objectives).
         error: Why the trial failed, if it did.
         user_attrs: Extra entries of a dict returned by the objective.
         intermediate: ``{step: value}`` reported during the trial (pruning).
         suggest_time: Seconds the backend spent proposing this trial (its share of the ask).
         tell_time: Seconds the backend spent taking the result in (model fits often happen here).
         duration: Seconds from ask to tell.
+        values: One value per objective (None unless complete); ``(value,)`` with one objective.
+        constraints: The constraint values of a complete trial of a study with constraints (each ``<= 0``
+            when satisfied), else None.
 
     Between ``ask`` and ``tell``, :meth:`report` and :meth:`should_prune` work as Optuna's.
 
@@ -48,6 +51,8 @@ class Trial:
     suggest_time: float = 0.0
     tell_time: float = 0.0
     duration: float | None = None
+    values: tuple[float, ...] | None = None
+    constraints: tuple[float, ...] | None = None
     raw: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
     _token: Any = field(default=None, init=False, repr=False)
     _record_id: int = field(default=-1, init=False, repr=False)
@@ -84,3 +89,8 @@ class Trial:
         if self._pruning is None:
             raise not_running(self.number)
         return bool(self._pruning.should_prune(self))
+
+    @property
+    def feasible(self) -> bool:
+        """Whether every constraint value is ``<= 0`` (a trial without constraint values is feasible)."""
+        return all(c <= 0 for c in self.constraints or ())
