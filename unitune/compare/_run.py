@@ -251,6 +251,10 @@ def _identity(run: Run) -> dict[str, Any]:
 def _replay(study: Study, live: optuna.Study, recorded: list[optuna.trial.FrozenTrial]) -> str | None:
     """Ask the seeded backend again for each recorded trial and tell it the recorded result.
 
+    A trial's recorded reports are reported again, each followed by the pruner's decision (as
+    the objective made them), so that a pruner keeping state in the record holds the same
+    state; a trial's values and constraint values are told as recorded.
+
     Returns:
         None when every proposed configuration is the recorded one, else why the backend cannot
         be continued exactly (the study is then spent).
