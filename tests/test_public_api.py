@@ -22,7 +22,9 @@ def test_all_lists_every_public_member_in_order() -> None:
         and name != "annotations"
         and (not inspect.ismodule(value) or name in PUBLIC_MODULES)
     }
-    assert set(unitune.__all__) == members | {"__version__"}
+    lazy = set(unitune._LAZY)  # imported on first use (see unitune.__getattr__)
+    assert set(unitune.__all__) == members | lazy | {"__version__"}
+    assert all(getattr(unitune, name) is not None for name in lazy)
     assert list(unitune.__all__) == sorted(unitune.__all__)
 
 

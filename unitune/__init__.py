@@ -9,7 +9,9 @@ Example:
 
 from __future__ import annotations
 
-from unitune import problems
+import importlib as _importlib
+import typing as _typing
+
 from unitune._version import __version__
 from unitune.adapters._info import backends, explain
 from unitune.compare import Comparison, compare
@@ -32,6 +34,9 @@ from unitune.exceptions import (
 )
 from unitune.space import Categorical, Conditional, Float, Int, Space
 from unitune.study import Study, Trial, TrialHandle, TrialState, maximize, minimize, optimize
+
+if _typing.TYPE_CHECKING:
+    from unitune import problems
 
 __all__ = [
     "ArgumentError",
@@ -68,3 +73,17 @@ __all__ = [
     "optimize",
     "problems",
 ]
+
+#: Subpackages imported on first use, so that ``import unitune`` stays fast (a module, so never shadowed).
+_LAZY = ("problems",)
+
+
+def __getattr__(name: str) -> _typing.Any:
+    """``ut.problems``, imported when first used."""
+    if name not in _LAZY:
+        raise AttributeError(f"module 'unitune' has no attribute {name!r}")
+    return _importlib.import_module(f"unitune.{name}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})

@@ -5,8 +5,8 @@ and then only the chosen branch's parameters, exactly as a hand-written
 objective would. Categorical choices are suggested as their indices (Optuna's
 samplers work on indices, so the trajectory is that of the real choices).
 
-:func:`distribution` builds the Optuna distribution of a primitive; the adapter
-and the study's record (which stores the choices' labels) both use it.
+How each primitive becomes an Optuna distribution and a ``trial.suggest_*``
+call is in :mod:`unitune.adapters._optuna_space`.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from unitune.adapters._optuna_compat import (
     tells_constraints_by_trial,
     trial_constraints,
 )
+from unitune.adapters._optuna_space import distribution, native_expression, suggest_call
 from unitune.adapters._outcome import Outcome, TrialState
 from unitune.exceptions import SpaceError, StudyError
 from unitune.space import conditions_hold
@@ -33,9 +34,9 @@ from unitune.space import conditions_hold
 if TYPE_CHECKING:
     import optuna
 
-    from unitune.space import Condition, Param, Primitive, Space
+    from unitune.space import Space
 
-__all__ = ["OptunaAdapter", "distribution"]
+__all__ = ["OptunaAdapter"]
 
 _SAMPLERS = {
     "tpe": "TPESampler",
@@ -58,61 +59,6 @@ _PRUNED_USE = {
     "nsga3": "NSGA-III builds generations from complete trials",
     "grid": "its grid point counts as done",
 }
-
-
-def distribution(prim: Primitive, categories: Sequence[Any] | None = None) -> optuna.distributions.BaseDistribution:
-    """The Optuna distribution of a primitive (a choice lists ``categories``, by default :attr:`Primitive.categories`).
-
-    Example:
-        >>> from unitune import Int
-        >>> distribution(Int(32, 256, step=32).primitive())
-        IntDistribution(high=256, log=False, low=32, step=32)
-    """
-    from optuna import distributions as d
-
-    if prim.kind == "choice":
-        return d.CategoricalDistribution(list(prim.categories if categories is None else categories))
-    if prim.kind == "int":
-        return d.IntDistribution(int(prim.low), int(prim.high), log=prim.log, step=int(prim.step or 1))
-    step = None if prim.step is None else float(prim.step)
-    return d.FloatDistribution(float(prim.low), float(prim.high), log=prim.log, step=step)
-
-
-def _suggest_call(p: Param) -> tuple[str, tuple[Condition, ...], str, tuple[Any, ...], dict[str, Any]]:
-    """(key, conditions, trial method, positional arguments, keywords) that suggest ``p``, worked out once.
-
-    A choice with labels (a Conditional) suggests the labels and keeps the index.
-
-    Example:
-        >>> from unitune import Int, Space
-        >>> _suggest_call(Space({"n": Int(1, 9, log=True)}).param("n"))
-        ('n', (), 'suggest_int', (1, 9), {'log': True, 'step': 1})
-    """
-    prim = p.primitive
-    if prim.kind == "real":
-        step = None if prim.step is None else float(prim.step)
-        return (
-            p.key,
-            p.conditions,
-            "suggest_float",
-            (float(prim.low), float(prim.high)),
-            {"log": prim.log, "step": step},
-        )
-    if prim.kind == "int":
-        args = (int(prim.low), int(prim.high))
-        return p.key, p.conditions, "suggest_int", args, {"log": prim.log, "step": int(prim.step or 1)}
-    method = "suggest_categorical" if prim.labels is None else "suggest_label"
-    return p.key, p.conditions, method, (prim.categories,), {}
-
-
-def native_expression(p: Param) -> str:
-    """The ``trial.suggest_*`` call that samples ``p`` in hand-written Optuna code."""
-    key, _, method, args, kwargs = _suggest_call(p)
-    method = "suggest_categorical" if method == "suggest_label" else method
-    if method == "suggest_categorical":
-        return f"trial.{method}({key!r}, {args[0]!r})"
-    extra = ", log=True" if kwargs["log"] else (f", step={p.primitive.step!r}" if p.primitive.stepped else "")
-    return f"trial.{method}({key!r}, {args[0]!r}, {args[1]!r}{extra})"
 
 
 #: Samplers that model only the parameters every trial has: a branch's parameters go to their independent sampler.
@@ -296,7 +242,7 @@ class OptunaAdapter(Adapter):
         self._foreign: dict[Any, int] = {}  # other workers' running trials: key -> trial id in self.study
         self.study = self._new_study("unitune", None)
         self._trials: dict[int, optuna.Trial] = {}
-        self._calls = [_suggest_call(p) for p in self.space.params]
+        self._calls = [suggest_call(p) for p in self.space.params]
         self._states = {
             TrialState.COMPLETE: optuna.trial.TrialState.COMPLETE,
             TrialState.FAILED: optuna.trial.TrialState.FAIL,

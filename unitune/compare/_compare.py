@@ -15,11 +15,11 @@ from unitune.compare._multi import aim, check_problem
 from unitune.compare._rows import failure_frame, trials_frame
 from unitune.compare._run import Run
 from unitune.exceptions import ArgumentError, ArgumentTypeError, UnituneWarning, argument_error
-from unitune.problems import Problem, get
 
 if TYPE_CHECKING:
     import concurrent.futures as cf
 
+    from unitune.problems import Problem
 
 __all__ = ["TIMING_COLUMNS", "Comparison", "compare"]
 
@@ -27,6 +27,8 @@ logger = logging.getLogger("unitune")
 
 
 def _as_problems(objective_or_problems: Any, space: Any, direction: str, optimum: float | None) -> list[Problem]:
+    from unitune.problems import Problem, get  # here: import unitune stays light
+
     items = objective_or_problems
     if isinstance(items, (str, Problem)) or callable(items):
         items = [items]

@@ -25,11 +25,11 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from unitune.exceptions import ArgumentError
-from unitune.problems import Problem
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from unitune.problems import Problem
     from unitune.study import Trial
 
 __all__ = ["aim", "check_problem", "feasibility", "hypervolume", "rescore", "study_aims"]

@@ -23,10 +23,12 @@ Example:
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from unitune.adapters import TrialState
 from unitune.exceptions import ArgumentError, ArgumentTypeError, ObjectiveError, argument_error
 from unitune.study._values import unpack
 
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
     from unitune.study._trial import Trial
 
 __all__ = [
+    "judge",
     "VALUES_KEY",
     "best_of",
     "best_trials",
@@ -122,6 +125,28 @@ def _check_names(objectives: Sequence[str] | None) -> list[str] | None:
     if not names or len(set(names)) != len(names):
         raise argument_error("objectives", "must list distinct names", names, "give each objective its own name")
     return names
+
+
+def judge(
+    result: Any, n_objectives: int, names: Sequence[str] | None = None
+) -> tuple[TrialState, tuple[float, ...], dict[str, Any], str | None]:
+    """``(state, values, attributes, reason)`` of an objective's result: complete, or failed with the reason.
+
+    NaN, infinite values and ints beyond float's range make a failed trial that says what was returned.
+
+    Example:
+        >>> judge({"value": float("nan"), "note": 1}, 1)
+        ('failed', (nan,), {'note': 1}, 'the objective returned nan')
+    """
+    try:
+        values, attrs = read_values(result, n_objectives, names)
+    except OverflowError:  # an int beyond float's range
+        text = str(result) if len(str(result)) < 40 else f"{str(result)[:20]}...({len(str(result))} digits)"
+        return TrialState.FAILED, (math.inf,), {}, f"the objective returned {text}, too large for a float"
+    if not all(math.isfinite(v) for v in values):
+        shown = values[0] if len(values) == 1 else list(values)
+        return TrialState.FAILED, values, attrs, f"the objective returned {shown!r}"
+    return TrialState.COMPLETE, values, attrs, None
 
 
 def read_values(

@@ -207,7 +207,7 @@ class StorageRecord:
         quiet_tqdm_auto()
         import optuna
 
-        from unitune.adapters._optuna import distribution
+        from unitune.adapters._optuna_space import distribution
 
         self.space = space
         self._labels = {p.key: choice_labels(p.primitive) for p in space.params if p.primitive.kind == "choice"}

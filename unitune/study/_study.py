@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import logging
-import math
 import time
-import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, overload
 
@@ -13,35 +11,28 @@ from unitune._keywords import suggest_keywords
 from unitune.adapters import Outcome, TrialState, get_adapter_class, parse_backend
 from unitune.exceptions import (
     ArgumentError,
-    ConfigError,
-    NoCompleteTrialError,
     StudyError,
-    UnituneWarning,
     argument_error,
 )
 from unitune.space import Space, SpaceLike, as_space
 from unitune.study._checks import check_count, check_seed, check_storage, check_timeout
 from unitune.study._constraints import Constraints, ConstraintsLike
 from unitune.study._objectives import (
-    best_of,
-    best_trials,
     check_backend,
     check_directions,
-    read_values,
-    value_columns,
+    judge,
 )
 from unitune.study._pruning import Pruning, last_finite, resolve_pruner
+from unitune.study._results import Results
 from unitune.study._resume import check_stored, open_record, signature
 from unitune.study._trial import Trial
 
 if TYPE_CHECKING:
     import concurrent.futures
 
-    import optuna
     import pandas as pd
 
     from unitune.adapters._base import Adapter
-    from unitune.report._table import Table
     from unitune.study._record import Record
 
 __all__ = ["Objective", "Study"]
@@ -52,7 +43,7 @@ Objective = Callable[..., Any]  # objective(config) or objective(config, trial) 
 _STATES = {"complete": TrialState.COMPLETE, "failed": TrialState.FAILED, "pruned": TrialState.PRUNED}
 
 
-class Study:
+class Study(Results):
     """An optimization of one search space with one backend.
 
     Args:
@@ -188,44 +179,28 @@ class Study:
         self.adapter = adapter
 
     def _warm_start(self, source: Study | pd.DataFrame) -> None:
-        from unitune.study._frame import told_from_dataframe
+        from unitune.study._warm import warm_outcomes
 
-        if isinstance(source, Study):
-            if len(source.directions) != len(self.directions):
-                raise argument_error(
-                    "warm_start",
-                    f"must hold trials with {len(self.directions)} objective value(s), as this study",
-                    source,
-                    "warm-start from a study with as many objectives",
-                )
-            told, skipped = [], 0
-            for trial in source.trials:
-                if trial.state is not TrialState.COMPLETE or trial.values is None:
-                    continue
-                try:
-                    told.append((self.space.encode(trial.params), trial.values, trial.constraints or ()))
-                except ConfigError:
-                    skipped += 1
-        else:
-            columns = value_columns(self.directions, self.objectives)
-            told, skipped = told_from_dataframe(self.space, source, columns)
-        if skipped:
-            warnings.warn(
-                f"warm start: {skipped} complete trial(s) do not fit this study's space and were not told "
-                f"to {self.backend}; {len(told)} were told",
-                UnituneWarning,
-                stacklevel=3,
-            )
-        if self._constraints is None:
-            told = [(raw, values, ()) for raw, values, _ in told]
-        self._warm = [(raw, Outcome.complete(*self._losses(v), constraints=c)) for raw, v, c in told]
+        self._warm = warm_outcomes(self, source)
         self.adapter.add_many(self._warm)
+
+    @property
+    def constrained(self) -> bool:
+        """Whether the study has constraints (``constraints=``)."""
+        return self._constraints is not None
+
+    def losses(self, values: Sequence[float]) -> tuple[float, ...]:
+        """The losses (minimized) of objective values in the study's directions.
+
+        Example:
+            >>> import unitune as ut
+            >>> ut.Study({"x": ut.Float(0, 1)}, directions=["minimize", "maximize"]).losses([1.0, 2.0])
+            (1.0, -2.0)
+        """
+        return tuple(v if d == "minimize" else -v for v, d in zip(values, self.directions, strict=True))
 
     def _loss(self, value: float) -> float:
         return value if self.directions[0] == "minimize" else -value
-
-    def _losses(self, values: Sequence[float]) -> tuple[float, ...]:
-        return tuple(v if d == "minimize" else -v for v, d in zip(values, self.directions, strict=True))
 
     def _complete(self, trial: Trial, values: tuple[float, ...], constraints: tuple[float, ...] | None) -> None:
         trial.state, trial.values = TrialState.COMPLETE, values
@@ -237,7 +212,7 @@ class Study:
         intermediate = {step: self._loss(v) for step, v in trial.intermediate.items()}
         if trial.state is TrialState.COMPLETE and trial.values is not None:
             constraints = trial.constraints or ()
-            return Outcome.complete(*self._losses(trial.values), intermediate=intermediate, constraints=constraints)
+            return Outcome.complete(*self.losses(trial.values), intermediate=intermediate, constraints=constraints)
         if trial.state is TrialState.PRUNED:
             return Outcome.pruned(intermediate)
         return Outcome.failed(intermediate=intermediate)
@@ -340,15 +315,7 @@ class Study:
         values: tuple[float, ...] = ()
         found: tuple[float, ...] | None = None
         if finished is TrialState.COMPLETE:
-            try:
-                values, attrs = read_values(value, len(self.directions), self.objectives)
-            except OverflowError:  # an int beyond float's range: a failed trial with the reason, like NaN
-                text = str(value) if len(str(value)) < 40 else f"{str(value)[:20]}...({len(str(value))} digits)"
-                values, attrs = (math.inf,), {}
-                finished, error = TrialState.FAILED, f"the objective returned {text}, too large for a float"
-            if not all(math.isfinite(v) for v in values) and finished is TrialState.COMPLETE:
-                shown = values[0] if len(values) == 1 else list(values)
-                finished, error = TrialState.FAILED, f"the objective returned {shown!r}"
+            finished, values, attrs, error = judge(value, len(self.directions), self.objectives)
             if finished is TrialState.COMPLETE and self._constraints is not None:
                 found = self._constraints.evaluate(self.config_for(running), value, constraints)
         elif finished is TrialState.FAILED:
@@ -451,123 +418,3 @@ class Study:
     def stop_requested(self) -> bool:
         """Whether :meth:`stop` was called since the last :meth:`optimize` started."""
         return self._stop
-
-    # -- results --------------------------------------------------------------------------------
-    @property
-    def study_name(self) -> str:
-        """The name of the study in its record (and storage)."""
-        return self._record.study_name
-
-    @property
-    def resumed(self) -> bool:
-        """Whether this study continues a stored one (``load_if_exists=True`` found it)."""
-        return self._record.loaded
-
-    def _refresh(self) -> None:
-        if self._sync is not None:
-            self._sync.refresh()
-
-    @property
-    def trials(self) -> list[Trial]:
-        """Finished trials (complete, failed and pruned), in the order they finished.
-
-        A study over a shared storage reads it first: the trials of every worker.
-        """
-        self._refresh()
-        return list(self._trials)
-
-    @property
-    def running(self) -> list[Trial]:
-        """Trials asked and not told yet."""
-        return list(self._running.values())
-
-    @property
-    def direction(self) -> str:
-        """The direction of a study with one objective (``directions`` lists them for several).
-
-        Raises:
-            StudyError: for a study with several objectives.
-        """
-        if len(self.directions) > 1:
-            raise StudyError(
-                f"a study with {len(self.directions)} objectives has no single direction; "
-                f"its directions are {self.directions} (study.directions)"
-            )
-        return self.directions[0]
-
-    @property
-    def best_trials(self) -> list[Trial]:
-        """The Pareto front: complete (and feasible) trials that no other dominates, by number (ties all kept).
-
-        With one objective, the trials with the best value. Empty when no trial qualifies.
-        """
-        self._refresh()
-        return best_trials(self._trials, self.directions)
-
-    @property
-    def best_trial(self) -> Trial:
-        """The complete trial with the best value (a feasible one, in a study with constraints).
-
-        Raises:
-            StudyError: in a study with several objectives (see :attr:`best_trials`).
-            NoCompleteTrialError: if no trial has completed (or none is feasible).
-        """
-        if len(self.directions) > 1:
-            raise StudyError(
-                f"a study with {len(self.directions)} objectives has no single best trial: its best trials are "
-                "the Pareto front. Fix: use study.best_trials (and each trial's values)"
-            )
-        self._refresh()
-        done = [t for t in self._trials if t.state is TrialState.COMPLETE and t.value is not None]
-        if not done:
-            raise NoCompleteTrialError("no trial has completed yet, so there is no best trial")
-        feasible = [t for t in done if t.feasible]
-        if not feasible:
-            raise NoCompleteTrialError(
-                f"none of the {len(done)} complete trial(s) is feasible (every constraint value <= 0), "
-                "so there is no best trial yet"
-            )
-        return best_of(feasible, self.directions[0])
-
-    @property
-    def best_params(self) -> dict[str, Any]:
-        """The configuration of the best trial."""
-        return self.best_trial.params
-
-    @property
-    def best_value(self) -> float:
-        """The value of the best trial."""
-        value = self.best_trial.value
-        assert value is not None  # best_trial holds complete trials only
-        return value
-
-    @property
-    def optuna_study(self) -> optuna.Study:
-        """The record as a live ``optuna.Study`` (``optuna.visualization`` works on any backend).
-
-        Built once, on first access, and kept in step with every later trial.
-        """
-        return self._record.optuna_study()
-
-    def trials_dataframe(self) -> Table:
-        """One row per finished trial: number, state, value, last_step, timings, ``params_<flat name>``.
-
-        ``last_step`` is the last step the trial reported (where a pruned trial stopped; NaN if none);
-        parameters are NaN where inactive.
-
-        Example:
-            >>> import unitune as ut
-            >>> study = ut.minimize(lambda c: c["x"], {"x": ut.Int(0, 3)}, backend="optuna:random", n_trials=3)
-            >>> list(study.trials_dataframe().columns)
-            ['number', 'state', 'value', 'last_step', 'duration', 'suggest_time', 'tell_time', 'error', 'params_x']
-        """
-        from unitune.study._frame import trials_dataframe
-
-        self._refresh()
-        constraints = None if self._constraints is None else (self._constraints.names or [])
-        columns = value_columns(self.directions, self.objectives)
-        return trials_dataframe(self.space, self._trials, columns, constraints)
-
-    def __repr__(self) -> str:
-        aim = f"direction={self.directions[0]!r}" if len(self.directions) == 1 else f"directions={self.directions!r}"
-        return f"Study(backend={self.backend!r}, {aim}, trials={len(self._trials)})"
