@@ -211,6 +211,17 @@ def test_a_run_whose_worker_died_is_recorded_and_runs_again_on_the_next_call(tmp
     assert {c["mode"] for c in second.setup.get("continued_runs", [])} <= {"replayed"}
 
 
+def test_a_run_study_created_by_an_attempt_that_died_at_once_is_taken_over(tmp_path: Path) -> None:
+    storage = f"sqlite:///{tmp_path / 'early.db'}"
+    kwargs: dict[str, Any] = {"backends": ["optuna:random"], "n_trials": 3, "seeds": [0], "baseline": None}
+    ut.compare("branin", storage=storage, **kwargs)
+    optuna.delete_study(study_name="branin/optuna:random/seed=0", storage=storage)
+    optuna.create_study(study_name="branin/optuna:random/seed=0", storage=storage)  # killed before its attributes
+    again = ut.compare("branin", storage=storage, **kwargs)
+    assert again.failures.empty and len(again.trials) == 3
+    pd.testing.assert_frame_equal(_untimed(again), _untimed(ut.compare("branin", **kwargs)))
+
+
 def test_a_backend_that_proposes_something_else_is_reseeded_and_said_so(tmp_path: Path) -> None:
     first, second = f"sqlite:///{tmp_path / 'a.db'}", f"sqlite:///{tmp_path / 'b.db'}"
     kwargs: dict[str, Any] = {"backends": ["optuna:tpe"], "n_trials": 6, "seeds": [0, 1], "baseline": None}

@@ -221,11 +221,11 @@ def _open_run_study(store: optuna.storages.BaseStorage, run: Run, live: optuna.S
             study_id = store.create_new_study(directions, run.name)
         except optuna.exceptions.DuplicatedStudyError:
             study_id = store.get_study_id_from_name(run.name)
-        else:
-            for key, value in {**live.user_attrs, RUN: _identity(run)}.items():
-                store.set_study_user_attr(study_id, key, value)
-            return study_id
     stored = store.get_study_user_attrs(study_id)
+    if RUN not in stored:  # new, or created by an attempt that died before it wrote its attributes (RUN last)
+        for key, value in {**live.user_attrs, RUN: _identity(run)}.items():
+            store.set_study_user_attr(study_id, key, value)
+        return study_id
     differences = [
         f"{what} is {mine!r}, stored {theirs!r}"
         for what, mine, theirs in (
