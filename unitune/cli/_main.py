@@ -53,6 +53,12 @@ def _parser() -> argparse.ArgumentParser:
         help="also write the comparison report to --out: report.html (self-contained), report.md and its PNGs",
     )
     add_suite_options(bench)
+    bench.add_argument(
+        "--storage",
+        default=None,
+        help="keep every run in this Optuna storage (e.g. sqlite:///bench.db, or a journal-file path): the same "
+        "command run again after an interruption continues where it stopped; 'unitune report STORAGE' reads it",
+    )
 
     sub.add_parser(
         "backends",
@@ -96,6 +102,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     show.add_argument("storage", help="the storage, e.g. sqlite:///runs.db or a journal file path")
     show.add_argument("--study-name", default=None, help="the study (default: the only one in the storage)")
+
+    report = sub.add_parser(
+        "report",
+        help="write the report of a stored comparison",
+        description="Write the comparison report (HTML and Markdown with its figures) of a storage written by "
+        "compare(..., storage=...) or 'unitune bench --storage'.",
+    )
+    report.add_argument("storage", help="the storage, e.g. sqlite:///bench.db or a journal file path")
+    report.add_argument("--study-name", default=None, help="report one study of the storage instead")
+    report.add_argument(
+        "--out", default="unitune-report", help="output folder or .html file (default: ./unitune-report)"
+    )
     return parser
 
 
@@ -103,7 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``unitune`` command; returns the exit status."""
     args = _parser().parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)
-    from unitune.exceptions import UnituneError
+    from unitune.exceptions import ArgumentError, UnituneError
 
     try:
         if args.command == "bench":
@@ -116,6 +134,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "problems":
             print_problems()
             return 0
+        if args.command == "report" and args.study_name is None:  # a comparison (a single study: see below)
+            from unitune.cli._comparison import comparison_report
+
+            return comparison_report(args)
+        if args.command == "report":
+            raise ArgumentError("--study-name: the report of a single study is not available in this version")
         from unitune.cli._run import run_command, show_command
 
         return run_command(args) if args.command == "run" else show_command(args)
@@ -135,6 +159,7 @@ def _bench(args: argparse.Namespace) -> int:
         seeds=args.seeds,
         n_jobs=args.jobs,
         progress=not args.no_progress,
+        storage=args.storage,
     )
     out.mkdir(parents=True, exist_ok=True)  # after compare: bad input leaves no folder behind
     cmp.to_csv(out / "trials.csv")
@@ -147,10 +172,14 @@ def _bench(args: argparse.Namespace) -> int:
     if len(cmp.failures):
         print(f"\n{len(cmp.failures)} runs failed:\n{cmp.failures.to_string(index=False)}")
     print(f"\nwrote {out}/trials.csv, summary.md, pairwise.md, convergence.png")
-    if args.report:
-        import shlex
+    import shlex
 
-        cmp.setup["command"] = shlex.join(["unitune", *args.argv])
+    cmp.setup["command"] = shlex.join(["unitune", *args.argv])
+    if args.storage is not None:  # 'unitune report STORAGE' shows the command too
+        from unitune.compare._store import ComparisonStore
+
+        ComparisonStore(args.storage).annotate(command=cmp.setup["command"])
+    if args.report:
         files = cmp.report(out / "report.html")
         print(f"wrote {files.html} and {files.markdown} with {len(files.images)} figures beside it")
     return 0
