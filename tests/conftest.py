@@ -1,4 +1,4 @@
-"""Shared fixtures: a throw-away PostgreSQL server on loopback for the many-workers tests."""
+"""Shared fixtures: a throw-away PostgreSQL server on loopback for the many-workers tests; a local Dask cluster."""
 
 from __future__ import annotations
 
@@ -85,3 +85,14 @@ def postgres_url() -> Iterator[str]:
     finally:
         subprocess.run(_as_server_user([*pg_ctl, "-m", "immediate", "stop"]), **run)  # type: ignore[arg-type]
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def dask_client():  # type: ignore[no-untyped-def]
+    """A local Dask cluster of two worker processes and its client (one per test module)."""
+    distributed = pytest.importorskip("distributed")
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        yield client

@@ -243,3 +243,14 @@ def test_6_run_takes_backend_options_and_a_timeout(tmp_path: Path) -> None:
 def test_6_a_mistyped_keyword_gets_a_did_you_mean(call: Any, message: str) -> None:
     with pytest.raises(ut.ArgumentTypeError, match=message):
         call()
+
+
+def test_6_trial_number_reaches_the_objective_for_checkpoints(tmp_path: Path) -> None:
+    def train(config: dict[str, Any], trial: ut.TrialHandle) -> float:
+        (tmp_path / f"checkpoint-{trial.number}.txt").write_text(repr(config["x"]))  # named by the trial
+        return config["x"] ** 2
+
+    study = ut.minimize(train, {"x": ut.Float(-1, 1)}, backend="hyperopt:rand", n_trials=4, seed=0, n_jobs=2)
+    for trial in study.trials:
+        assert (tmp_path / f"checkpoint-{trial.number}.txt").read_text() == repr(trial.params["x"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"checkpoint-{n}.txt" for n in range(4)]

@@ -191,12 +191,13 @@ def test_short_names_make_optunas_pruners(name: str) -> None:
     assert type(study.pruner).__name__ == expected and type(study.optuna_study.pruner).__name__ == expected
 
 
-def test_several_objectives_cannot_be_pruned() -> None:
-    from unitune.study._pruning import resolve_pruner
-
-    with pytest.raises(ut.ArgumentError, match="one objective only"):
-        resolve_pruner("median", n_objectives=2)  # the check Study(directions=[...], pruner=...) makes
-    assert resolve_pruner(None, n_objectives=2) is None
+def test_several_objectives_cannot_be_pruned(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'mo.db'}"
+    with pytest.raises(ut.ArgumentError, match="one objective only"):  # before the record or a backend exists
+        ut.Study(SPACE, directions=["minimize", "minimize"], pruner="median", storage=url, study_name="mo")
+    assert optuna.get_all_study_names(url) == []
+    study = ut.Study(SPACE, directions=["minimize", "minimize"], pruner=None)
+    assert study.pruner is None
 
 
 def test_no_pruner_records_reports_and_never_prunes() -> None:

@@ -170,3 +170,20 @@ def test_unitune_report_says_what_is_wrong_with_the_storage_or_the_study(
     assert main(["report", f"sqlite:///{tmp_path / 'none.db'}", "--study-name", "x"]) == 2
     assert "does not exist" in capsys.readouterr().err
     assert not (tmp_path / "none.db").exists() and not (tmp_path / "o").exists()
+
+
+def test_unitune_report_on_a_comparison_storage_writes_the_comparison_or_one_run_with_study_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'bench.db'}"
+    ut.compare("branin", backends=["optuna:random", "hyperopt:rand"], n_trials=6, seeds=1, baseline=None, storage=url)
+    assert main(["report", url, "--out", str(tmp_path / "comparison")]) == 0
+    comparison = (tmp_path / "comparison" / "report.md").read_text()
+    assert "## Normalized scores" in comparison and "## Best configuration" not in comparison
+    names = [s.study_name for s in optuna.get_all_study_summaries(url) if "hyperopt:rand" in s.study_name]
+    assert len(names) == 1
+    capsys.readouterr()
+    assert main(["report", url, "--study-name", names[0], "--out", str(tmp_path / "run")]) == 0
+    assert f"study {names[0]!r}: 6 trials, backend hyperopt:rand" in capsys.readouterr().out
+    run = (tmp_path / "run" / "report.md").read_text()
+    assert all(f"\n## {section}\n" in run for section in SECTIONS) and "hyperopt:rand" in run

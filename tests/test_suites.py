@@ -432,16 +432,6 @@ def test_compare_runs_suite_problems_on_every_backend() -> None:
     assert (bbob["regret"] >= 0).all() and trials.loc[trials["problem"].str.startswith("bayes"), "regret"].isna().all()
 
 
-@pytest.fixture(scope="module")
-def dask_client():  # type: ignore[no-untyped-def]
-    distributed = pytest.importorskip("distributed")
-    with (
-        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster,
-        distributed.Client(cluster) as client,
-    ):
-        yield client
-
-
 def test_a_suite_runs_on_a_dask_cluster_as_it_runs_here(dask_client) -> None:  # type: ignore[no-untyped-def]
     problems = [*suite("bbob", functions=[1, 15], dimensions=2, instances=2), get("bayesmark:knn:wine:acc")]
     kwargs: dict[str, Any] = {"backends": ["optuna:random", "hyperopt:tpe"], "n_trials": 5, "seeds": [0, 1]}

@@ -53,6 +53,12 @@ def _parser() -> argparse.ArgumentParser:
         help="also write the comparison report to --out: report.html (self-contained), report.md and its PNGs",
     )
     add_suite_options(bench)
+    bench.add_argument(
+        "--storage",
+        default=None,
+        help="keep every run in this Optuna storage (e.g. sqlite:///bench.db, or a journal-file path): the same "
+        "command run again after an interruption continues where it stopped; 'unitune report STORAGE' reads it",
+    )
 
     sub.add_parser(
         "backends",
@@ -99,12 +105,13 @@ def _parser() -> argparse.ArgumentParser:
 
     report = sub.add_parser(
         "report",
-        help="write the report of a stored study",
-        description="Write the report (one self-contained HTML page, and Markdown with its figures) of the study "
-        "--study-name of an Optuna storage, whatever its backend.",
+        help="write the report of a stored comparison, or of one stored study",
+        description="Write a report (one self-contained HTML page, and Markdown with its figures): of the "
+        "comparison in a storage written by compare(..., storage=...) or 'unitune bench --storage'; or, with "
+        "--study-name, of that study of an Optuna storage, whatever its backend.",
     )
-    report.add_argument("storage", help="the storage, e.g. sqlite:///runs.db or a journal file path")
-    report.add_argument("--study-name", required=True, help="the study to report")
+    report.add_argument("storage", help="the storage, e.g. sqlite:///bench.db or a journal file path")
+    report.add_argument("--study-name", default=None, help="report this study of the storage (a study report)")
     report.add_argument(
         "--out", default="unitune-report", help="output folder or .html file (default: ./unitune-report)"
     )
@@ -128,7 +135,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "problems":
             print_problems()
             return 0
-        if args.command == "report":
+        if args.command == "report" and args.study_name is None:  # a comparison
+            from unitune.cli._comparison import comparison_report
+
+            return comparison_report(args)
+        if args.command == "report":  # one study
             from unitune.cli._study_report import study_report
 
             return study_report(args)
@@ -151,6 +162,7 @@ def _bench(args: argparse.Namespace) -> int:
         seeds=args.seeds,
         n_jobs=args.jobs,
         progress=not args.no_progress,
+        storage=args.storage,
     )
     out.mkdir(parents=True, exist_ok=True)  # after compare: bad input leaves no folder behind
     cmp.to_csv(out / "trials.csv")
@@ -163,10 +175,14 @@ def _bench(args: argparse.Namespace) -> int:
     if len(cmp.failures):
         print(f"\n{len(cmp.failures)} runs failed:\n{cmp.failures.to_string(index=False)}")
     print(f"\nwrote {out}/trials.csv, summary.md, pairwise.md, convergence.png")
-    if args.report:
-        import shlex
+    import shlex
 
-        cmp.setup["command"] = shlex.join(["unitune", *args.argv])
+    cmp.setup["command"] = shlex.join(["unitune", *args.argv])
+    if args.storage is not None:  # 'unitune report STORAGE' shows the command too
+        from unitune.compare._store import ComparisonStore
+
+        ComparisonStore(args.storage).annotate(command=cmp.setup["command"])
+    if args.report:
         files = cmp.report(out / "report.html")
         print(f"wrote {files.html} and {files.markdown} with {len(files.images)} figures beside it")
     return 0

@@ -1,33 +1,23 @@
-"""compare() and Comparison: every (problem, backend, seed) run on the same budget."""
+"""compare(): every (problem, backend, seed) run on the same budget, in memory or in a storage."""
 
 from __future__ import annotations
 
 import logging
-import math
-import time
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from unitune._keywords import suggest_keywords
 from unitune.compare._comparison import TIMING_COLUMNS, Comparison
-from unitune.compare._fidelity import (
-    STEP_COLUMNS,
-    add_cumulative_steps,
-    fresh_pruner,
-    pruner_variants,
-    reports,
-    step_columns,
-    with_trial,
-)
-from unitune.compare._multi import aim, check_problem, rescore, study_aims
+from unitune.compare._execute import Task, execute
+from unitune.compare._fidelity import pruner_variants
+from unitune.compare._multi import aim, check_problem
+from unitune.compare._rows import failure_frame, trials_frame
+from unitune.compare._run import Run
 from unitune.exceptions import ArgumentError, ArgumentTypeError, UnituneWarning, argument_error
 
 if TYPE_CHECKING:
     import concurrent.futures as cf
-
-    import pandas as pd
 
     from unitune.problems import Problem
 
@@ -71,78 +61,6 @@ def _as_problems(objective_or_problems: Any, space: Any, direction: str, optimum
     return problems
 
 
-@dataclass(frozen=True)
-class _Run:
-    problem: Problem
-    backend: str
-    seed: int
-    n_trials: int
-    options: Mapping[str, Any] = field(default_factory=dict)
-    pruner: Any = None  # pruning (compare/_fidelity.py): the pruner and the run's label, "backend+pruner"
-    label: str = ""
-
-
-def _run_one(run: _Run) -> list[dict[str, Any]]:
-    """One optimization run; returns one row per trial (module level, so it pickles into workers)."""
-    from unitune.study import Study
-
-    study = Study(
-        run.problem.space,
-        backend=run.backend,
-        seed=run.seed,
-        backend_options=run.options,
-        pruner=fresh_pruner(run.pruner),
-        **study_aims(run.problem),  # direction(s), constraints
-    )
-    eval_times: dict[int, float] = {}
-    ends: dict[int, float] = {}
-    start = time.perf_counter()
-
-    def timed(config: dict[str, Any], trial: Any = None) -> Any:
-        t0 = time.perf_counter()
-        try:
-            return run.problem(config, trial)
-        finally:
-            eval_times[len(eval_times)] = time.perf_counter() - t0
-
-    def on_trial(study: Study, trial: Any) -> None:
-        ends[trial.number] = time.perf_counter() - start
-
-    objective = with_trial(timed) if reports(run.problem) else timed
-    study.optimize(objective, run.n_trials, callbacks=[on_trial], catch=Exception)  # a failing configuration: failed
-    overhead = study.overhead / max(1, len(study.trials))
-    sign = 1.0 if run.problem.direction == "minimize" else -1.0
-    best = math.inf
-    rows = []
-    for i, trial in enumerate(sorted(study.trials, key=lambda t: t.number)):
-        if trial.value is not None:
-            best = min(best, sign * trial.value)
-        best_so_far = sign * best if math.isfinite(best) else math.nan
-        regret = math.nan
-        if run.problem.optimum is not None and math.isfinite(best):
-            regret = max(0.0, sign * (best_so_far - run.problem.optimum))
-        rows.append(
-            {
-                "problem": run.problem.name,
-                "backend": run.label or run.backend,
-                "seed": run.seed,
-                "trial": i,
-                "state": trial.state,
-                "value": math.nan if trial.value is None else trial.value,
-                "best_so_far": best_so_far,
-                "regret": regret,
-                "suggest_time": trial.suggest_time + trial.tell_time,
-                "eval_time": eval_times.get(i, math.nan),
-                "overhead": overhead,
-                "wall_time": ends.get(trial.number, math.nan),
-                **step_columns(trial),
-            }
-        )
-    if run.problem.directions is not None or run.problem.constraints is not None:
-        rescore(run.problem, study, rows)  # hypervolume, or feasible trials only (compare/_multi.py)
-    return add_cumulative_steps(rows)
-
-
 @suggest_keywords
 def compare(
     objective_or_problems: Callable[[dict[str, Any]], float] | Problem | str | Iterable[Any],
@@ -159,6 +77,7 @@ def compare(
     baseline: str | None = "optuna:random",
     progress: bool = False,
     pruner: Any = None,
+    storage: Any = None,
 ) -> Comparison:
     """Run every (problem, backend, seed) with the same budget and collect the results.
 
@@ -177,7 +96,7 @@ def compare(
         baseline: The random search behind Bayesmark's normalized score: a backend string, run
             with the same seeds and budget (and its ``backend_options``) unless it is one of
             ``backends``, whose runs are then reused. ``None``: no extra runs and no normalized score.
-        progress: Show a progress bar over the runs.
+        progress: Show a progress bar over the runs, with the time left.
         pruner: Prune the runs' trials: a pruner (a short name such as ``"asha"`` or an Optuna
             pruner object), or several — a list (None for no pruning) or ``{label: pruner}`` —
             each run with every backend. A pruned run's backend is labelled ``"backend+pruner"``
@@ -185,9 +104,16 @@ def compare(
             and without pruning. The trials table counts steps (``steps``, ``cumulative_steps``)
             and the summary says how many steps pruning saved and what it cost (docs/pruning.md).
             The baseline runs are not pruned.
+        storage: Where the runs are kept, so that the comparison survives a kill and scales to
+            thousands of runs: an Optuna storage URL (``"sqlite:///bench.db"``, PostgreSQL), a
+            journal-file path, or an Optuna storage object. Each run is a study of that storage;
+            calling ``compare`` again with the same arguments loads the finished runs, runs the
+            missing ones and continues an interrupted run exactly as if it had not stopped (see
+            ``docs/comparing.md``). :meth:`Comparison.load` reads it back.
 
     Returns:
-        A :class:`Comparison`. A run that raises is reported in ``Comparison.failures``, not fatal.
+        A :class:`Comparison`. A run that raises is reported in ``Comparison.failures``, not fatal
+        (with a storage, it is run again by the next call).
 
     Example:
         >>> import unitune as ut
@@ -209,78 +135,52 @@ def compare(
     for backend in backends:
         _warn_startup(backend, options.get(backend, {}), n_trials)
     runs = [
-        _Run(p, b, s, n_trials, options.get(b, {}), pruned, f"{b}+{suffix}" if suffix else b)
+        Run(p, b, s, n_trials, options.get(b, {}), pruned, f"{b}+{suffix}" if suffix else b)
         for p in problems
         for b in backends
         for suffix, pruned in pruners
         for s in seeds
     ]
-    extra = baseline is not None and baseline not in {run.label for run in runs}
-    baseline_runs = []
+    labels = list(dict.fromkeys(run.label for run in runs))
+    extra = baseline is not None and baseline not in labels
+    tasks = [Task(run) for run in runs]
     if baseline is not None and extra:
-        baseline_runs = [_Run(p, baseline, s, n_trials, options.get(baseline, {})) for p in problems for s in seeds]
+        base = [Run(p, baseline, s, n_trials, options.get(baseline, {})) for p in problems for s in seeds]
+        tasks += [Task(run, baseline=True) for run in base]
     setup = _setup(problems, backends, options, n_trials, seeds, baseline, extra, n_jobs)
-    rows, failures, baseline_rows, baseline_failures = _execute(runs, baseline_runs, n_jobs, executor, progress)
-    if baseline_failures:
-        setup["baseline_failed_runs"] = len(baseline_failures)
+    if storage is not None:  # the runs stream to the storage; the comparison is read back from it
+        return _stored(storage, {**setup, "labels": labels}, tasks, n_jobs, executor, progress)
+    results = execute(tasks, n_jobs, executor, progress, None)
+    if results.baseline_failures:
+        setup["baseline_failed_runs"] = len(results.baseline_failures)
     optima = {p.name: aim(p)[0] for p in problems}
     directions = {p.name: aim(p)[1] for p in problems}
-    trials = _frame(rows)
+    trials = trials_frame(results.rows)
     reference = None
     if baseline is not None:
-        reference = _frame(baseline_rows) if extra else trials[trials["backend"] == baseline].reset_index(drop=True)
-    return Comparison(trials, _failure_frame(failures), optima, directions, baseline=reference, setup=setup)
+        own = trials[trials["backend"] == baseline].reset_index(drop=True)
+        reference = trials_frame(results.baseline_rows) if extra else own
+    return Comparison(trials, failure_frame(results.failures), optima, directions, baseline=reference, setup=setup)
 
 
-def _execute(
-    runs: list[_Run], baseline_runs: list[_Run], n_jobs: int, executor: cf.Executor | None, progress: bool
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
-    """Every run, in this process or in workers: (rows, failures) of the compared runs, then of the baseline's."""
-    rows: list[dict[str, Any]] = []
-    failures: list[dict[str, Any]] = []
-    baseline_rows: list[dict[str, Any]] = []
-    baseline_failures: list[dict[str, Any]] = []
-    tasks = [(run, False) for run in runs] + [(run, True) for run in baseline_runs]
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
+def _stored(
+    storage: Any, setup: dict[str, Any], tasks: list[Task], n_jobs: int, executor: cf.Executor | None, progress: bool
+) -> Comparison:
+    """Run the runs that the storage does not hold finished, then read the whole comparison from it."""
+    from unitune.compare._store import ComparisonStore, check_storage, display
 
-        bar = tqdm(total=len(tasks), desc="compare", unit="run")
-
-    def collect(run: _Run, is_baseline: bool, get_rows: Callable[[], list[dict[str, Any]]]) -> None:
-        try:
-            (baseline_rows if is_baseline else rows).extend(get_rows())
-        except Exception as error:
-            logger.warning(
-                "run %s / %s / seed %d failed: %s", run.problem.name, run.label or run.backend, run.seed, error
-            )
-            (baseline_failures if is_baseline else failures).append(
-                {
-                    "problem": run.problem.name,
-                    "backend": run.label or run.backend,
-                    "seed": run.seed,
-                    "error": f"{type(error).__name__}: {error}",
-                }
-            )
-        if bar is not None:
-            bar.update(1)
-
-    if n_jobs == 1 and executor is None:
-        for run, is_baseline in tasks:
-            collect(run, is_baseline, lambda run=run: _run_one(run))  # type: ignore[misc]
-    else:
-        if executor is None:
-            from loky import get_reusable_executor
-
-            executor = get_reusable_executor(max_workers=n_jobs, timeout=60)
-        futures = {executor.submit(_run_one, run): (run, is_baseline) for run, is_baseline in tasks}
-        from concurrent.futures import as_completed
-
-        for future in as_completed(futures):
-            collect(*futures[future], future.result)
-    if bar is not None:
-        bar.close()
-    return rows, failures, baseline_rows, baseline_failures
+    check_storage(storage)
+    if (n_jobs != 1 or executor is not None) and type(storage).__name__ == "InMemoryStorage":
+        raise argument_error(
+            "storage",
+            "must be shared with the worker processes; an in-memory storage object is not",
+            storage,
+            "pass a URL such as 'sqlite:///bench.db' or a journal-file path",
+        )
+    store = ComparisonStore(storage)
+    store.begin({**setup, "storage": display(storage), "baseline_extra": any(t.baseline for t in tasks)})
+    execute(tasks, n_jobs, executor, progress, store)
+    return Comparison.load(storage)
 
 
 def _setup(
@@ -317,26 +217,6 @@ def _setup(
         "baseline_source": source,
         "call": call,
     }
-
-
-def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    import pandas as pd
-
-    columns = ["problem", "backend", "seed", "trial", "state", "value", "best_so_far", "regret", *TIMING_COLUMNS[:-1]]
-    columns += list(STEP_COLUMNS)
-    if any("feasible" in row for row in rows):
-        columns.insert(columns.index("regret") + 1, "feasible")
-    frame = pd.DataFrame(rows, columns=columns)
-    ordered: pd.DataFrame = frame.sort_values(["problem", "backend", "seed", "trial"], kind="stable")
-    reset: pd.DataFrame = ordered.reset_index(drop=True)
-    return reset
-
-
-def _failure_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    import pandas as pd
-
-    frame: pd.DataFrame = pd.DataFrame(rows, columns=["problem", "backend", "seed", "error"])
-    return frame
 
 
 def _seeds(seeds: int | Iterable[int]) -> list[int]:

@@ -79,6 +79,29 @@ class Comparison:
         self.baseline = None if baseline is None else with_cum_time(baseline)
         self.setup = dict(setup or {})
 
+    @classmethod
+    def load(cls, storage: Any) -> Comparison:
+        """The comparison that ``compare(..., storage=storage)`` (or ``unitune bench --storage``) wrote.
+
+        Its finished runs (trials, failures, baseline runs), optima, directions and setup, so
+        that every statistic, figure and :meth:`report` works as on the comparison just run.
+        Runs not finished yet are left out, with a warning that says how many.
+
+        Args:
+            storage: The storage URL, journal-file path or Optuna storage object.
+
+        Example:
+            >>> import optuna, unitune as ut
+            >>> storage = optuna.storages.InMemoryStorage()
+            >>> cmp = ut.compare("branin", backends=["optuna:random"], n_trials=3, seeds=[0, 1], storage=storage)
+            >>> loaded = ut.Comparison.load(storage)
+            >>> loaded.trials["value"].equals(cmp.trials["value"]), len(loaded.trials)
+            (True, 6)
+        """
+        from unitune.compare._store import load
+
+        return cls(**load(storage))
+
     def __repr__(self) -> str:
         runs = self.trials.groupby(["problem", "backend", "seed"]).ngroups if len(self.trials) else 0
         return f"Comparison({runs} runs, {len(self.trials)} trials, {len(self.failures)} failed runs)"

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from unitune.problems import Problem
-    from unitune.study import Study
+    from unitune.study import Trial
 
 __all__ = ["aim", "check_problem", "feasibility", "hypervolume", "rescore", "study_aims"]
 
@@ -86,9 +86,12 @@ def hypervolume(points: Sequence[Sequence[float]], problem: Problem) -> float:
     return float(moocore.hypervolume(data[better], ref=ref, maximise=maximise)) if better.any() else 0.0
 
 
-def rescore(problem: Problem, study: Study, rows: list[dict[str, Any]]) -> None:
-    """Rewrite the scores of a run's rows (one per trial, by number): hypervolume or best feasible value."""
-    trials = sorted(study.trials, key=lambda t: t.number)
+def rescore(problem: Problem, trials: Sequence[Trial], rows: list[dict[str, Any]]) -> None:
+    """Rewrite the scores of a run's rows (one per trial, by number): hypervolume or best feasible value.
+
+    ``trials`` are the run's trials (a study's, or those read back from a storage).
+    """
+    trials = sorted(trials, key=lambda t: t.number)
     optimum, direction = aim(problem)
     sign = 1.0 if direction == "minimize" else -1.0
     best, front = math.inf, list[tuple[float, ...]]()

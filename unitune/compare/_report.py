@@ -59,6 +59,7 @@ def _setup(doc: Document, cmp: Comparison) -> None:
                 "trials per run": setup.get("n_trials", int(trials["trial"].max()) + 1 if len(trials) else 0),
                 "random-search baseline": setup.get("baseline_source", "not recorded"),
                 "runs": f"{trials.groupby(KEYS).ngroups} finished, {len(cmp.failures)} failed",
+                **_durable(setup),
             }
         ),
         caption="What was compared",
@@ -70,6 +71,25 @@ def _setup(doc: Document, cmp: Comparison) -> None:
         doc.text("The call:")
         doc.code(str(setup["call"]))
     doc.table(_kv(dict(environment(_LIBRARIES))), caption="Versions and machine")
+
+
+def _durable(setup: dict[str, object]) -> dict[str, object]:
+    """The setup rows of a comparison kept in a storage: where, and how interrupted runs were continued."""
+    out: dict[str, object] = {}
+    if "storage" in setup:
+        out["storage"] = setup["storage"]
+    if setup.get("missing_runs"):
+        out["runs not finished (left out)"] = setup["missing_runs"]
+    continued = setup.get("continued_runs")
+    if isinstance(continued, list) and continued:
+        replayed = sum(1 for c in continued if c.get("mode") == "replayed")
+        reseeded = [c for c in continued if c.get("mode") != "replayed"]
+        text = f"{replayed} continued exactly (the seeded backend replayed the recorded trials)"
+        if reseeded:
+            runs = "; ".join(f"{c['problem']} / {c['backend']} / seed {c['seed']}: {c.get('reason')}" for c in reseeded)
+            text += f", {len(reseeded)} reseeded (not deterministic): {runs}"
+        out["interrupted runs"] = text
+    return out
 
 
 def _scores(doc: Document, cmp: Comparison) -> None:
