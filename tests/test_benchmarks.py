@@ -27,6 +27,7 @@ SCRIPTS = {
     },
     "parallel.py": {"Parallel efficiency": 14, "Start-up costs": 4},
     "workers.py": {"(a) Speed-up of K workers": 1, "(b) Per-ask sync cost": 1},
+    "narrowing.py": {"Final regret": 3, "Narrowed against broad": 6},
     "pruning.py": {"(a) Cost per report + should_prune": 1, "(b) Pruning against no pruning": 1},
 }
 PYPERF = {"overhead.py", "parallel.py"}  # the scripts on the pyperf harness (they write its results with -o)

@@ -31,8 +31,14 @@ NOTEBOOKS = [
     "02_compare_backends.ipynb",
     "03_sklearn_cross_validation.ipynb",
     "04_parallel_resume_and_dashboard.ipynb",
+    "05_learning_from_a_study.ipynb",
 ]
-WITH_IMAGES = {"01_quickstart.ipynb", "02_compare_backends.ipynb", "04_parallel_resume_and_dashboard.ipynb"}
+WITH_IMAGES = {
+    "01_quickstart.ipynb",
+    "02_compare_backends.ipynb",
+    "04_parallel_resume_and_dashboard.ipynb",
+    "05_learning_from_a_study.ipynb",
+}
 KERNEL = "python3"
 CELL_TIMEOUT = 300  # seconds
 SOURCE_FORMAT = "py:percent"
@@ -74,7 +80,7 @@ def snapshot(folder: Path) -> dict[str, int]:
     return {str(p.relative_to(folder)): p.stat().st_mtime_ns for p in folder.rglob("*") if "__pycache__" not in p.parts}
 
 
-def test_the_four_notebooks_are_there() -> None:
+def test_the_notebooks_are_there() -> None:
     assert sorted(p.name for p in NOTEBOOKS_DIR.glob("*.ipynb")) == NOTEBOOKS
 
 

@@ -105,12 +105,13 @@ def _parser() -> argparse.ArgumentParser:
 
     report = sub.add_parser(
         "report",
-        help="write the report of a stored comparison",
-        description="Write the comparison report (HTML and Markdown with its figures) of a storage written by "
-        "compare(..., storage=...) or 'unitune bench --storage'.",
+        help="write the report of a stored comparison, or of one stored study",
+        description="Write a report (one self-contained HTML page, and Markdown with its figures): of the "
+        "comparison in a storage written by compare(..., storage=...) or 'unitune bench --storage'; or, with "
+        "--study-name, of that study of an Optuna storage, whatever its backend.",
     )
     report.add_argument("storage", help="the storage, e.g. sqlite:///bench.db or a journal file path")
-    report.add_argument("--study-name", default=None, help="report one study of the storage instead")
+    report.add_argument("--study-name", default=None, help="report this study of the storage (a study report)")
     report.add_argument(
         "--out", default="unitune-report", help="output folder or .html file (default: ./unitune-report)"
     )
@@ -121,7 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``unitune`` command; returns the exit status."""
     args = _parser().parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)
-    from unitune.exceptions import ArgumentError, UnituneError
+    from unitune.exceptions import UnituneError
 
     try:
         if args.command == "bench":
@@ -134,12 +135,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "problems":
             print_problems()
             return 0
-        if args.command == "report" and args.study_name is None:  # a comparison (a single study: see below)
+        if args.command == "report" and args.study_name is None:  # a comparison
             from unitune.cli._comparison import comparison_report
 
             return comparison_report(args)
-        if args.command == "report":
-            raise ArgumentError("--study-name: the report of a single study is not available in this version")
+        if args.command == "report":  # one study
+            from unitune.cli._study_report import study_report
+
+            return study_report(args)
         from unitune.cli._run import run_command, show_command
 
         return run_command(args) if args.command == "run" else show_command(args)

@@ -16,11 +16,12 @@ from __future__ import annotations
 import math
 import shutil
 import textwrap
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
-__all__ = ["Table", "as_table", "terminal_width"]
+__all__ = ["Table", "as_table", "key_values", "terminal_width"]
 
 _MAX_BLOCK_ROWS = 30  # up to this many rows, a table too wide for the terminal is printed row by row
 
@@ -106,3 +107,14 @@ def _blocks(frame: pd.DataFrame, width: int) -> str:
             lines.append((head + wrapped[0]).rstrip())
             lines.extend(" " * len(head) + more for more in wrapped[1:])
     return "\n".join(lines)
+
+
+def key_values(items: Mapping[str, object]) -> pd.DataFrame:
+    """A two-column table (``item``, ``value``) of a report's facts, each value as text.
+
+    Example:
+        >>> key_values({"seed": 0, "backend": "optuna:tpe"}).values.tolist()
+        [['seed', '0'], ['backend', 'optuna:tpe']]
+    """
+    frame: pd.DataFrame = pd.DataFrame({"item": list(items), "value": [str(v) for v in items.values()]})
+    return frame

@@ -31,16 +31,19 @@ from unitune.space._elements import (
     parameter_error,
 )
 from unitune.space._foreign import from_foreign, from_scipy, is_distribution
+from unitune.space._narrow import Change, Narrowing, describe, narrow_space
 from unitune.space._space import Condition, Param, Space, SpaceLike, as_space, conditions_hold
 from unitune.space._transform import Primitive
 
 __all__ = [
     "Categorical",
+    "Change",
     "Condition",
     "Conditional",
     "Element",
     "Float",
     "Int",
+    "Narrowing",
     "Param",
     "Primitive",
     "Space",
@@ -48,9 +51,11 @@ __all__ = [
     "as_space",
     "branches_of",
     "conditions_hold",
+    "describe",
     "from_foreign",
     "from_scipy",
     "is_distribution",
     "is_element",
+    "narrow_space",
     "parameter_error",
 ]

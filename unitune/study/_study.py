@@ -17,6 +17,7 @@ from unitune.exceptions import (
 from unitune.space import Space, SpaceLike, as_space
 from unitune.study._checks import check_count, check_seed, check_storage, check_timeout
 from unitune.study._constraints import Constraints, ConstraintsLike
+from unitune.study._learning import Learning, storage_text
 from unitune.study._objectives import (
     check_backend,
     check_directions,
@@ -43,7 +44,7 @@ Objective = Callable[..., Any]  # objective(config) or objective(config, trial) 
 _STATES = {"complete": TrialState.COMPLETE, "failed": TrialState.FAILED, "pruned": TrialState.PRUNED}
 
 
-class Study(Results):
+class Study(Results, Learning):
     """An optimization of one search space with one backend.
 
     Args:
@@ -124,6 +125,7 @@ class Study(Results):
         if study_name is None and storage is None and seed is not None:  # reproducible (Hyperband hashes the name)
             study_name = f"unitune-seed-{seed}"
         attrs = {"backend": self.backend, "seed": seed, "space": self._space_dict(), "signature": signature(self.space)}
+        attrs["backend_options"], self._where = dict(backend_options or {}), storage_text(storage)  # for reports
         if self.objectives is not None:
             attrs["objectives"] = self.objectives  # also Optuna's metric names of the record
         self._record: Record = open_record(self.space, storage, study_name, load_if_exists, self.directions, attrs)
@@ -178,11 +180,12 @@ class Study(Results):
             adapter.add_pending(number, raw)
         self.adapter = adapter
 
-    def _warm_start(self, source: Study | pd.DataFrame) -> None:
+    def _warm_start(self, source: Study | pd.DataFrame, *, warn: bool = True) -> int:
         from unitune.study._warm import warm_outcomes
 
-        self._warm = warm_outcomes(self, source)
+        self._warm = warm_outcomes(self, source, warn=warn)
         self.adapter.add_many(self._warm)
+        return len(self._warm)
 
     @property
     def constrained(self) -> bool:
@@ -399,6 +402,7 @@ class Study(Results):
         timeout = check_timeout(timeout)
         n_jobs = check_count("n_jobs", n_jobs, minimum=1, allow=(-1,))
         self._stop = False
+        self._remember_objective(objective)
         run(self, objective, n_trials, timeout, n_jobs, executor, catch, list(callbacks), progress)
         return self
 

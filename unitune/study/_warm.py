@@ -25,8 +25,13 @@ __all__ = ["warm_outcomes"]
 Told = list[tuple[dict[str, Any], tuple[float, ...], tuple[float, ...]]]
 
 
-def warm_outcomes(study: Study, source: Study | pd.DataFrame) -> list[tuple[dict[str, Any], Outcome]]:
+def warm_outcomes(
+    study: Study, source: Study | pd.DataFrame, *, warn: bool = True
+) -> list[tuple[dict[str, Any], Outcome]]:
     """What ``study``'s backend is told for a warm start from ``source``: ``[(raw, outcome), ...]``.
+
+    ``warn=False``: no warning for the trials that do not fit (``Study.continue_narrowed``
+    leaves them out on purpose and counts them in its explanation table).
 
     Raises:
         ArgumentError: ``source`` is a study with another number of objectives.
@@ -37,7 +42,7 @@ def warm_outcomes(study: Study, source: Study | pd.DataFrame) -> list[tuple[dict
         told, skipped = _from_study(study, source)
     else:
         told, skipped = told_from_dataframe(study.space, source, value_columns(study.directions, study.objectives))
-    if skipped:
+    if skipped and warn:
         warnings.warn(
             f"warm start: {skipped} complete trial(s) do not fit this study's space and were not told "
             f"to {study.backend}; {len(told)} were told",
