@@ -283,8 +283,10 @@ def test_workers_started_from_the_command_line(tmp_path: Path) -> None:
     )
     (tmp_path / "space.json").write_text(json.dumps(ut.Space({"x": ut.Float(-1.0, 1.0)}).to_dict()))
     journal = str(tmp_path / "journal.log")
-    argv = ["run", "objective_cli:objective", "--space", "space.json", "--backend", "skopt:gp", "--trials", "9"]
-    argv += ["--seed", "0", "--storage", journal, "--study-name", "cli", "--backend-options", '{"n_initial_points": 3}']
+    # TPE draws its candidates at random: two equal values would mean two workers drew one stream (a GP's
+    # acquisition optimizer may propose a bound twice from two workers that asked at the same moment)
+    argv = ["run", "objective_cli:objective", "--space", "space.json", "--backend", "optuna:tpe", "--trials", "9"]
+    argv += ["--seed", "0", "--storage", journal, "--study-name", "cli", "--backend-options", '{"n_startup_trials": 3}']
     workers = [
         subprocess.Popen([sys.executable, "-m", "unitune", *argv], cwd=tmp_path, stderr=subprocess.PIPE, text=True)
         for _ in range(3)
