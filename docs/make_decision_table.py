@@ -551,7 +551,7 @@ def parallel_section(cmp: ut.Comparison) -> str:
         "`n_jobs` or `executor=`, gives the backend). Each backend handles the pending trials its own way "
         "(`ut.backends()`, column `pending`): Optuna's TPE with its constant liar, Hyperopt's TPE by counting "
         "them as trials of infinite loss, scikit-optimize by a constant liar at the best loss so far (`cl_min`), "
-        "CMA-ES not at all. k=1 is the sequential run. Wall time of the k={k} runs "
+        f"CMA-ES not at all. k=1 is the sequential run. Wall time of the k={k} runs "
         f"{cmp.setup['wall_seconds'] / 60:.0f} min.",
         "",
         "```python",
@@ -583,8 +583,11 @@ def _parallel_evidence(table: pd.DataFrame, k: int) -> str:
     for row in table.to_dict("records"):
         change = row[f"score k={k}"] - row["score k=1"]
         p = row["Wilcoxon p"]
-        strength = "not significant" if math.isnan(p) or p >= 0.05 else "significant"
-        parts.append(f"{row['backend']} {change:+.2f} (p = {p:.2g}, {strength})")
+        if math.isnan(p):
+            strength = "untested: too few problems"
+        else:
+            strength = f"p = {p:.2g}, " + ("significant" if p < 0.05 else "not significant")
+        parts.append(f"{row['backend']} {change:+.2f} ({strength})")
     return (
         f"Change of the mean normalized score from k=1 to k={k} (positive: worse with {k} in flight): "
         + "; ".join(parts)
