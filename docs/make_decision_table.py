@@ -188,9 +188,9 @@ QUESTIONS = {
             "conditional",
             "Conditional spaces",
             "40 trials on spaces whose parameters depend on a choice: native (Optuna, Hyperopt) or flattened (skopt)",
-            lambda: ["conditional", model_choice("wine"), model_choice("breast_cancer")],
+            lambda: ["conditional", model_choice("wine")],
             n_trials=40,
-            seeds=6,
+            seeds=5,
         ),
     ]
 }
