@@ -287,5 +287,6 @@ def test_several_objectives_and_constraints_with_trials_in_flight(backend: str) 
     processes = ut.optimize(ZDT1.objective, ZDT1.space, n_jobs=2, **kwargs)
     for run in (study, processes):
         assert len(run.trials) == 16 and all(t.state == "complete" for t in run.trials)
-        assert [t.number for t in run.best_trials] == brute_front(run.trials, TWO)
+        # best_trials are by number; trials finish in any order when several are in flight
+        assert [t.number for t in run.best_trials] == sorted(brute_front(run.trials, TWO))
         assert all(t.params["x0"] <= 0.7 for t in run.best_trials)
