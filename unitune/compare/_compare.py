@@ -9,16 +9,13 @@ from typing import TYPE_CHECKING, Any
 
 from unitune._keywords import suggest_keywords
 from unitune.compare._comparison import TIMING_COLUMNS, Comparison
-from unitune.compare._execute import Task, execute
-from unitune.compare._fidelity import pruner_variants
 from unitune.compare._multi import aim, check_problem
-from unitune.compare._rows import failure_frame, trials_frame
-from unitune.compare._run import Run
 from unitune.exceptions import ArgumentError, ArgumentTypeError, UnituneWarning, argument_error
 
 if TYPE_CHECKING:
     import concurrent.futures as cf
 
+    from unitune.compare._execute import Task
     from unitune.problems import Problem
 
 __all__ = ["TIMING_COLUMNS", "Comparison", "compare"]
@@ -122,6 +119,11 @@ def compare(
         >>> sorted(cmp.final()["backend"].unique()), cmp.setup["baseline"]
         (['optuna:random', 'skopt:random'], 'optuna:random')
     """
+    from unitune.compare._execute import Task, execute  # the run machinery: imported when compare() runs
+    from unitune.compare._fidelity import pruner_variants
+    from unitune.compare._rows import failure_frame, trials_frame
+    from unitune.compare._run import Run
+
     problems = _as_problems(objective_or_problems, space, direction, optimum)
     seeds = _seeds(seeds)
     if isinstance(n_trials, bool) or not isinstance(n_trials, int) or n_trials < 1:
@@ -167,6 +169,7 @@ def _stored(
     storage: Any, setup: dict[str, Any], tasks: list[Task], n_jobs: int, executor: cf.Executor | None, progress: bool
 ) -> Comparison:
     """Run the runs that the storage does not hold finished, then read the whole comparison from it."""
+    from unitune.compare._execute import execute
     from unitune.compare._store import ComparisonStore, check_storage, display
 
     check_storage(storage)
