@@ -13,7 +13,6 @@ import importlib as _importlib
 import typing as _typing
 
 from unitune._version import __version__
-from unitune.adapters._info import backends, explain
 from unitune.compare import Comparison, compare
 from unitune.exceptions import (
     ArgumentError,
@@ -33,10 +32,11 @@ from unitune.exceptions import (
     UnknownNameError,
 )
 from unitune.space import Categorical, Conditional, Float, Int, Space
-from unitune.study import Study, Trial, TrialHandle, TrialState, maximize, minimize, optimize
 
 if _typing.TYPE_CHECKING:
     from unitune import problems
+    from unitune.adapters._info import backends, explain
+    from unitune.study import Study, Trial, TrialHandle, TrialState, maximize, minimize, optimize
 
 __all__ = [
     "ArgumentError",
@@ -74,15 +74,26 @@ __all__ = [
     "problems",
 ]
 
-#: Subpackages imported on first use, so that ``import unitune`` stays fast (a module, so never shadowed).
-_LAZY = ("problems",)
+#: Imported on first use, so that ``import unitune`` (and a space) stays fast: name -> (module, attribute).
+#: ``compare`` is not among them: the subpackage of that name would shadow the function once imported.
+_LAZY = {
+    "problems": ("unitune.problems", ""),
+    "backends": ("unitune.adapters._info", "backends"),
+    "explain": ("unitune.adapters._info", "explain"),
+    **{name: ("unitune.study", name) for name in ("Study", "Trial", "TrialHandle", "TrialState")},
+    **{name: ("unitune.study", name) for name in ("maximize", "minimize", "optimize")},
+}
 
 
 def __getattr__(name: str) -> _typing.Any:
-    """``ut.problems``, imported when first used."""
+    """The study, the backends' tables and the problems, imported when first used."""
     if name not in _LAZY:
         raise AttributeError(f"module 'unitune' has no attribute {name!r}")
-    return _importlib.import_module(f"unitune.{name}")
+    module_name, attribute = _LAZY[name]
+    module = _importlib.import_module(module_name)
+    value = getattr(module, attribute) if attribute else module
+    globals()[name] = value
+    return value
 
 
 def __dir__() -> list[str]:
