@@ -43,6 +43,8 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=100)
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--backends", default=",".join(BACKENDS), help="comma-separated (default: all five)")
+    parser.add_argument("--problems", default=",".join(MULTI + CONSTRAINED), help="comma-separated (default: all six)")
     parser.add_argument("--out", default=None, help="write the long-form trials table (CSV) here")
     parser.add_argument("--quick", action="store_true", help="8 trials, 2 seeds, cheap skopt options")
     args = parser.parse_args()
@@ -50,7 +52,10 @@ def main() -> None:
     options = {"skopt:gp": {"n_points": 200, "n_restarts_optimizer": 1}} if args.quick else {}
     warnings.simplefilter("ignore")  # start-up warnings of short --quick runs; Optuna's experimental notes
     started = time.perf_counter()
-    cmp = ut.compare([*MULTI, *CONSTRAINED], backends=BACKENDS, n_trials=trials, seeds=range(seeds),
+    backends = args.backends.split(",")
+    multi = [name for name in MULTI if name in args.problems.split(",")]
+    constrained = [name for name in CONSTRAINED if name in args.problems.split(",")]
+    cmp = ut.compare([*multi, *constrained], backends=backends, n_trials=trials, seeds=range(seeds),
                      n_jobs=args.jobs, backend_options=options)  # fmt: skip
     elapsed = time.perf_counter() - started
     if args.out:
@@ -58,22 +63,22 @@ def main() -> None:
     final = cmp.final()
     print(f"## Several objectives: hypervolume / true front's hypervolume after {trials} trials, {seeds} seeds\n")
     print("median [Q1, Q3]\n")
-    print("| backend | " + " | ".join(MULTI) + " |")
-    print("|---|" + "---|" * len(MULTI))
-    for backend in BACKENDS:
+    print("| backend | " + " | ".join(multi) + " |")
+    print("|---|" + "---|" * len(multi))
+    for backend in backends:
         cells = []
-        for name in MULTI:
+        for name in multi:
             rows = final[(final.problem == name) & (final.backend == backend)]
             cells.append(quartiles(rows["best"] / cmp.optima[name]) if len(rows) else "failed")
         print(f"| {backend} | " + " | ".join(cells) + " |")
     print(f"\n## Constraints: best feasible value after {trials} trials, {seeds} seeds (optimum in the header)\n")
     print("median [Q1, Q3]; feasible share of trials; runs without a feasible trial\n")
-    print("| backend | " + " | ".join(f"{n} ({cmp.optima[n]:.6g})" for n in CONSTRAINED) + " |")
-    print("|---|" + "---|" * len(CONSTRAINED))
-    table = cmp.feasibility().set_index(["problem", "backend"])
-    for backend in BACKENDS:
+    print("| backend | " + " | ".join(f"{n} ({cmp.optima[n]:.6g})" for n in constrained) + " |")
+    print("|---|" + "---|" * len(constrained))
+    table = cmp.feasibility().set_index(["problem", "backend"]) if constrained else None
+    for backend in backends:
         cells = []
-        for name in CONSTRAINED:
+        for name in constrained:
             rows = final[(final.problem == name) & (final.backend == backend)]
             share = table.loc[(name, backend)]
             cells.append(
