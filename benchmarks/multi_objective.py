@@ -45,6 +45,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--backends", default=",".join(BACKENDS), help="comma-separated (default: all five)")
     parser.add_argument("--problems", default=",".join(MULTI + CONSTRAINED), help="comma-separated (default: all six)")
+    parser.add_argument("--storage", default=None, help="keep every run in this storage: run again to go on")
     parser.add_argument("--out", default=None, help="write the long-form trials table (CSV) here")
     parser.add_argument("--quick", action="store_true", help="8 trials, 2 seeds, cheap skopt options")
     args = parser.parse_args()
@@ -56,7 +57,7 @@ def main() -> None:
     multi = [name for name in MULTI if name in args.problems.split(",")]
     constrained = [name for name in CONSTRAINED if name in args.problems.split(",")]
     cmp = ut.compare([*multi, *constrained], backends=backends, n_trials=trials, seeds=range(seeds),
-                     n_jobs=args.jobs, backend_options=options)  # fmt: skip
+                     n_jobs=args.jobs, backend_options=options, storage=args.storage)  # fmt: skip
     elapsed = time.perf_counter() - started
     if args.out:
         cmp.to_csv(args.out)
