@@ -157,6 +157,28 @@ def test_load_rebuilds_the_comparison_and_equals_a_run_in_memory(
     assert "12/16 [00:00<?" in bar and "compare: 100%" in bar and "16/16" in bar and "failed=4" in bar
 
 
+def test_load_of_a_comparison_stopped_before_its_baseline_ran(tmp_path: Path) -> None:
+    storage = f"sqlite:///{tmp_path / 'early.db'}"
+    kwargs: dict[str, Any] = {"backends": ["optuna:tpe"], "n_trials": 3, "seeds": [0, 1], "baseline": "optuna:random"}
+    done = ut.compare("branin", storage=storage, **kwargs)
+    for seed in (0, 1):  # as when the comparison is killed before the random-search baseline's runs
+        optuna.delete_study(study_name=f"branin/optuna:random/seed={seed}", storage=storage)
+    with pytest.warns(ut.UnituneWarning, match="2 of 4 runs have not finished"):
+        loaded = Comparison.load(storage)
+    pd.testing.assert_frame_equal(_untimed(loaded), _untimed(done))
+    assert loaded.baseline is not None and loaded.baseline.empty
+    assert loaded.normalized()["score"].isna().all()  # no baseline run, no clip value: NaN, as without a baseline
+    assert list(loaded.final()["backend"]) == ["optuna:tpe"] * 2
+
+
+def test_a_baseline_whose_runs_all_failed_leaves_the_comparison_usable() -> None:
+    kwargs: dict[str, Any] = {"backends": ["optuna:tpe"], "n_trials": 3, "seeds": [0], "baseline": "skopt:random"}
+    cmp = ut.compare("branin", backend_options={"skopt:random": {"bogus": 1}}, **kwargs)
+    assert cmp.baseline is not None and cmp.baseline.empty
+    assert cmp.setup["baseline_failed_runs"] == 1 and len(cmp.trials) == 3
+    assert cmp.normalized()["score"].isna().all()
+
+
 def test_load_reads_each_finished_run_from_its_result_attribute_or_else_from_its_trials(tmp_path: Path) -> None:
     storage = f"sqlite:///{tmp_path / 'runs.db'}"
     kwargs: dict[str, Any] = {"backends": ["optuna:random", "hyperopt:rand"], "n_trials": 4, "seeds": [0, 1]}

@@ -24,7 +24,7 @@ def with_cum_time(trials: pd.DataFrame) -> pd.DataFrame:
     """Add ``cum_time`` (if missing): per run, the running sum of suggestion + evaluation time in seconds."""
     if "cum_time" in trials.columns:
         return trials
-    spent = trials["suggest_time"].fillna(0.0) + trials["eval_time"].fillna(0.0)
+    spent = trials["suggest_time"].astype(float).fillna(0.0) + trials["eval_time"].astype(float).fillna(0.0)
     ordered = trials.assign(spent=spent).sort_values(["problem", "backend", "seed", "trial"], kind="stable")
     cumulative = ordered.groupby(["problem", "backend", "seed"])["spent"].cumsum()
     out: pd.DataFrame = trials.copy()
