@@ -42,6 +42,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--trials", type=int, default=100)
     parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--first-seed", type=int, default=0, help="seeds first-seed .. first-seed + seeds - 1")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--backends", default=",".join(BACKENDS), help="comma-separated (default: all five)")
     parser.add_argument("--problems", default=",".join(MULTI + CONSTRAINED), help="comma-separated (default: all six)")
@@ -56,7 +57,8 @@ def main() -> None:
     backends = args.backends.split(",")
     multi = [name for name in MULTI if name in args.problems.split(",")]
     constrained = [name for name in CONSTRAINED if name in args.problems.split(",")]
-    cmp = ut.compare([*multi, *constrained], backends=backends, n_trials=trials, seeds=range(seeds),
+    seed_range = range(args.first_seed, args.first_seed + seeds)
+    cmp = ut.compare([*multi, *constrained], backends=backends, n_trials=trials, seeds=seed_range,
                      n_jobs=args.jobs, backend_options=options, storage=args.storage)  # fmt: skip
     elapsed = time.perf_counter() - started
     if args.out:
