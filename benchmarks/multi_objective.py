@@ -1,9 +1,14 @@
 """How well does each backend find Pareto fronts and constrained optima? (numbers for docs/multi-objective.md)
 
-Run:  python benchmarks/multi_objective.py              (100 trials, 10 seeds, 2 processes: about an hour,
-                                                         most of it skopt:gp)
+Run:  python benchmarks/multi_objective.py              (100 trials, 10 seeds, 2 processes: about 30 min
+                                                         of CPU, nearly all of it skopt:gp)
       python benchmarks/multi_objective.py --quick      (a smoke test)
       python benchmarks/multi_objective.py --trials 200 --seeds 5 --jobs 4 --out results.csv
+      python benchmarks/multi_objective.py --backends skopt:gp --storage sqlite:///mo.db   (kill it, run it
+                                                         again: finished runs are kept)
+
+With several processes, give each one BLAS thread (``OMP_NUM_THREADS=1``): scikit-optimize's GP
+on two cores with threaded BLAS in every process ran several times slower.
 
 Part 1, several objectives: ZDT1 and DTLZ2 in 5 variables (``"zdt1_5d"``, ``"dtlz2_5d"``), every
 backend with its default options, ``unitune.compare`` with the same seeds and budget. The score
