@@ -8,7 +8,7 @@ Run:  python benchmarks/multi_objective.py              (100 trials, 10 seeds, 2
                                                          again: finished runs are kept)
 
 With several processes, give each one BLAS thread (``OMP_NUM_THREADS=1``): scikit-optimize's GP
-on two cores with threaded BLAS in every process ran several times slower.
+on two cores with threaded BLAS in every process ran about three times slower.
 
 Part 1, several objectives: ZDT1 and DTLZ2 in 5 variables (``"zdt1_5d"``, ``"dtlz2_5d"``), every
 backend with its default options, ``unitune.compare`` with the same seeds and budget. The score
