@@ -157,6 +157,25 @@ def test_load_rebuilds_the_comparison_and_equals_a_run_in_memory(
     assert "12/16 [00:00<?" in bar and "compare: 100%" in bar and "16/16" in bar and "failed=4" in bar
 
 
+@pytest.mark.parametrize(
+    ("storage", "message"),
+    [
+        ("sqlite:/bench.db", r"storage looks like a URL without '//'.*Fix: write sqlite:///bench.db"),
+        ("no-such-folder/bench.log", r"storage is a journal-file path in a folder that does not exist"),
+        (3, r"storage must be None, an Optuna storage URL"),
+    ],
+)
+def test_compare_and_load_refuse_a_storage_that_cannot_be_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, storage: Any, message: str
+) -> None:
+    monkeypatch.chdir(tmp_path)  # the same rule as a study's storage, before any run or file
+    with pytest.raises(ut.ArgumentError, match=message):
+        ut.compare("branin", backends=["optuna:random"], n_trials=2, seeds=[0], storage=storage)
+    with pytest.raises(ut.ArgumentError, match=message):
+        Comparison.load(storage)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_load_of_a_comparison_stopped_before_its_baseline_ran(tmp_path: Path) -> None:
     storage = f"sqlite:///{tmp_path / 'early.db'}"
     kwargs: dict[str, Any] = {"backends": ["optuna:tpe"], "n_trials": 3, "seeds": [0, 1], "baseline": "optuna:random"}

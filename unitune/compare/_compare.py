@@ -170,7 +170,8 @@ def _stored(
 ) -> Comparison:
     """Run the runs that the storage does not hold finished, then read the whole comparison from it."""
     from unitune.compare._execute import execute
-    from unitune.compare._store import ComparisonStore, check_storage, display
+    from unitune.compare._store import ComparisonStore, display
+    from unitune.study._checks import check_storage
 
     check_storage(storage)
     if (n_jobs != 1 or executor is not None) and type(storage).__name__ == "InMemoryStorage":

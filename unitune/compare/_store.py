@@ -33,7 +33,8 @@ from typing import TYPE_CHECKING, Any
 
 from unitune._quiet import quiet
 from unitune.adapters._optuna_compat import STORAGE_LOGGERS as _LOGGERS  # Optuna announces every new study
-from unitune.exceptions import ArgumentError, ArgumentTypeError, StudyError, UnituneWarning, argument_error
+from unitune.exceptions import ArgumentError, StudyError, UnituneWarning
+from unitune.study._checks import check_storage
 
 if TYPE_CHECKING:
     import optuna
@@ -86,25 +87,6 @@ def run_name(problem: str, backend: str, seed: int) -> str:
         'branin/optuna:tpe/seed=3'
     """
     return f"{problem}/{backend}/seed={seed}"
-
-
-def check_storage(storage: Any) -> None:
-    """Refuse what cannot be a comparison's storage, naming the rule and the fix."""
-    if storage is None or hasattr(storage, "create_new_study"):
-        return
-    if not isinstance(storage, (str, os.PathLike)):
-        raise argument_error(
-            "storage",
-            "must be an Optuna storage URL, a journal-file path or an Optuna storage object",
-            storage,
-            "pass e.g. storage='sqlite:///bench.db'",
-            kind=ArgumentTypeError,
-        )
-    text = os.fspath(storage)
-    if "://" not in text and not os.path.isdir(os.path.dirname(os.path.abspath(text))):
-        raise argument_error(
-            "storage", "a journal file's folder must exist", text, "create the folder, or use a URL such as sqlite:///"
-        )
 
 
 def open_storage(storage: Any) -> optuna.storages.BaseStorage:
